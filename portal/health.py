@@ -1,0 +1,40 @@
+"""``/healthz``: the state of the database and of Redis, for load balancers and compose."""
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # noqa: BLE001 - any failure means "down" to a health probe
+        return False
+
+
+def _redis_state() -> str:
+    if not settings.REDIS_URL:
+        # The embedded default (make run) has no Redis: Celery runs eagerly.
+        return "not_configured"
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        return "ok" if client.ping() else "down"
+    except redis.RedisError:
+        return "down"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database = "ok" if _database_ok() else "down"
+    redis_state = _redis_state()
+    healthy = database == "ok" and redis_state != "down"
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", "database": database, "redis": redis_state},
+        status=200 if healthy else 503,
+    )

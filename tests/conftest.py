@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from tests import services
+from tests.factories import CompleteProfileFactory, StaffFactory, UserFactory
+
+_skipped_for: Counter[str] = Counter()
+SERVICE_MARKERS = {"needs_redis", "needs_postgres", "needs_worker", "browser"}
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    mode = "CI=true: every service is required" if services.CI else "embedded default; missing services are skipped"
+    return [f"retorno: database={engine}, redis={services.redis_url()}, {mode}"]
+
+
+def pytest_runtest_setup(item):
+    markers = {mark.name for mark in item.iter_markers()} & SERVICE_MARKERS
+    if not markers:
+        return
+    missing = services.missing_for(markers)
+    if not missing:
+        return
+    if services.CI:
+        pytest.fail(f"CI=true and a required service is missing: {', '.join(missing)}", pytrace=False)
+    for name in missing:
+        _skipped_for[name] += 1
+    pytest.skip(f"needs {', '.join(missing)}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _skipped_for:
+        return
+    terminalreporter.section("services not available: tests skipped")
+    for name, count in _skipped_for.items():
+        terminalreporter.write_line(f"SKIPPED {count} test(s) that need {name}.")
+    terminalreporter.write_line("Run `CI=true make test` with PostgreSQL, Redis and Chromium to run them all.")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture
+def owner(db):
+    """A returnee with a complete profile."""
+    return CompleteProfileFactory().user
+
+
+@pytest.fixture
+def stranger(db):
+    """Another returnee, who must never see the owner's things."""
+    return CompleteProfileFactory().user
+
+
+@pytest.fixture
+def officer(db):
+    user = StaffFactory()
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="applicants"))
+    return user
+
+
+@pytest.fixture
+def owner_client(owner):
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def stranger_client(stranger):
+    client = Client()
+    client.force_login(stranger)
+    return client
+
+
+@pytest.fixture
+def officer_client(officer):
+    client = Client()
+    client.force_login(officer)
+    return client
+
+
+@pytest.fixture
+def new_user(db):
+    return UserFactory()

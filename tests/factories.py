@@ -1,0 +1,78 @@
+from datetime import date
+
+import factory
+from django.utils import timezone
+
+from applicants import crypto
+from applicants.choices import DocumentType, EducationLevel, ReturnType, Sex
+from applicants.models import ConsentRecord, Department, Municipality, ReturneeProfile, User
+
+PASSWORD = "una-clave-bastante-larga-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"persona{n}@example.co")
+    email_verified_at = factory.LazyFunction(timezone.now)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"oficial{n}@retorno.gov.co")
+    is_staff = True
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsentRecord
+
+    user = factory.SubFactory(UserFactory)
+    version = "2026-11"
+    language = "es"
+    text = "Autorizo el tratamiento de mis datos."
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    """An empty profile, as registration leaves it."""
+
+    class Meta:
+        model = ReturneeProfile
+
+    user = factory.SubFactory(UserFactory)
+
+
+class CompleteProfileFactory(ProfileFactory):
+    document_type = DocumentType.CEDULA_CIUDADANIA
+    document_number = factory.Sequence(lambda n: f"{1000000000 + n}")
+    document_number_hash = factory.LazyAttribute(lambda o: crypto.document_number_index(o.document_number))
+    is_colombian_national = True
+    first_names = factory.Faker("first_name", locale="es_CO")
+    last_names = factory.Faker("last_name", locale="es_CO")
+    birth_date = date(1985, 5, 20)
+    sex = Sex.FEMALE
+    phone = factory.Sequence(lambda n: f"+57300{1000000 + n}")
+    phone_hash = factory.LazyAttribute(lambda o: crypto.phone_index(o.phone))
+    department = factory.LazyFunction(lambda: Department.objects.get(code="05"))
+    municipality = factory.LazyFunction(lambda: Municipality.objects.get(code="05001"))
+    address = "Calle 10 # 43-25"
+    country_returned_from = "US"
+    departure_date = date(2015, 1, 10)
+    return_date = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    return_type = ReturnType.PRODUCTIVO
+    forced_return = False
+    rur_number = "RUR-123456"
+    education_level = EducationLevel.SECONDARY
+    household_size = 4
+    declares_no_custodial_sentence = True
+    declares_no_public_admin_conviction = True
+    declares_benefits_not_used = True
+    declares_truthful = True
+    declarations_accepted_at = factory.LazyFunction(timezone.now)
