@@ -104,7 +104,7 @@ class EconomicSection(models.Model):
     """A CIIU Rev. 4 A.C. section (A–U)."""
 
     code = models.CharField(_("code"), max_length=1, primary_key=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=300)
 
     class Meta:
         ordering = ["code"]
@@ -119,7 +119,7 @@ class EconomicDivision(models.Model):
     """A CIIU Rev. 4 A.C. two-digit division."""
 
     code = models.CharField(_("code"), max_length=2, primary_key=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=300)
     section = models.ForeignKey(
         EconomicSection, on_delete=models.PROTECT, related_name="divisions", verbose_name=_("section")
     )

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             name="EconomicSection",
             fields=[
                 ("code", models.CharField(max_length=1, primary_key=True, serialize=False, verbose_name="code")),
-                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
             ],
             options={
                 "verbose_name": "CIIU section",
@@ -178,7 +178,7 @@ class Migration(migrations.Migration):
             name="EconomicDivision",
             fields=[
                 ("code", models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name="code")),
-                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
                 (
                     "section",
                     models.ForeignKey(
