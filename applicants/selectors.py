@@ -58,12 +58,18 @@ PROFILE_STEPS: tuple[ProfileStep, ...] = (
 STEP_BY_SLUG = {step.slug: step for step in PROFILE_STEPS}
 
 
-def _filled(value: Any) -> bool:
+# Yes/no questions: None is unanswered and "No" is an answer; a declaration counts only when ticked.
+_YES_NO_FIELDS = frozenset({"is_colombian_national", "forced_return"})
+
+
+def _filled(field: str, value: Any) -> bool:
+    if field in _YES_NO_FIELDS:
+        return value is not None
     return value not in (None, "", False)
 
 
 def profile_step_done(profile: ReturneeProfile, step: ProfileStep) -> bool:
-    return all(_filled(getattr(profile, field)) for field in step.fields)
+    return all(_filled(field, getattr(profile, field)) for field in step.fields)
 
 
 def profile_progress(profile: ReturneeProfile) -> list[tuple[ProfileStep, bool]]:

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from portal.queue import enqueue
+
 from . import crypto
 from .consent import CONSENT_VERSION, consent_text
 from .models import (
@@ -28,7 +30,7 @@ def user_register(*, email: str, password: str, language: str | None = None) -> 
         user = User.objects.create_user(email=email, password=password, preferred_language=language)
         ReturneeProfile.objects.create(user=user)
         consent_give(user=user, language=language)
-        transaction.on_commit(lambda: send_verification_email.delay(user.pk))
+        transaction.on_commit(lambda: enqueue(send_verification_email, user.pk))
     return user
 
 
@@ -37,7 +39,7 @@ def verification_email_resend(*, user: User) -> None:
 
     if user.email_verified:
         return
-    transaction.on_commit(lambda: send_verification_email.delay(user.pk))
+    transaction.on_commit(lambda: enqueue(send_verification_email, user.pk))
 
 
 def user_verify_email(*, user: User) -> bool:

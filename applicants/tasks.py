@@ -40,3 +40,44 @@ def send_verification_email(self, user_id: int) -> bool:
     message.attach_alternative(html, "text/html")
     message.send()
     return True
+
+
+@shared_task(
+    name="applicants.deliver_notification",
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+)
+def deliver_notification(self, notification_id: int, sms: bool = False) -> bool:
+    """Email (and text) one notification exactly once: the row lock and emailed_at guard it."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .models import Notification
+    from .sms import get_backend
+
+    with transaction.atomic():
+        # Lock the row: a redelivered copy of this task waits here, then sees emailed_at set.
+        notification = (
+            Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
+        )
+        if notification is None or notification.emailed_at is not None or not notification.user.is_active:
+            return False
+        user = notification.user
+        link = f"{settings.SITE_URL.rstrip('/')}{notification.link}" if notification.link.startswith("/") else ""
+        context = {"notification": notification, "link": link}
+        with translation.override(user.preferred_language):
+            text = render_to_string("emails/notification.txt", context)
+            html = render_to_string("emails/notification.html", context)
+        message = EmailMultiAlternatives(notification.subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+        message.attach_alternative(html, "text/html")
+        message.send()
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    if sms:
+        phone = getattr(getattr(user, "profile", None), "phone", None)
+        if phone:
+            get_backend().send(phone, f"{notification.subject}. {link}".strip())
+    return True

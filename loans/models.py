@@ -1,0 +1,373 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applicants.models import Department, EconomicDivision, EconomicSection, Municipality
+
+from .choices import (
+    ApplicationStatus,
+    BusinessStage,
+    CreditCategory,
+    DocumentKind,
+    GraceMode,
+    InvestmentCategory,
+)
+
+PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+class MinimumWage(models.Model):
+    """The SMMLV (salario mínimo mensual legal vigente) of a year, in whole pesos."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    amount = models.PositiveBigIntegerField(_("monthly minimum wage (COP)"))
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("minimum wage (SMMLV)")
+        verbose_name_plural = _("minimum wages (SMMLV)")
+
+    def __str__(self) -> str:
+        return f"{self.year}: ${self.amount:,}".replace(",", ".")
+
+
+class UsuryCap(models.Model):
+    """The usury cap certified for a credit category over a period (effective annual %)."""
+
+    credit_category = models.CharField(_("credit category"), max_length=40, choices=CreditCategory.choices)
+    rate_pct = models.DecimalField(
+        _("usury cap (% effective annual)"), max_digits=7, decimal_places=4, validators=PERCENT
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+
+    class Meta:
+        ordering = ["credit_category", "-valid_from"]
+        verbose_name = _("usury cap")
+        verbose_name_plural = _("usury caps")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(valid_to__gte=models.F("valid_from")), name="usury_cap_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_credit_category_display()} {self.rate_pct}% ({self.valid_from} – {self.valid_to})"
+
+    def clean(self):
+        overlapping = UsuryCap.objects.filter(
+            credit_category=self.credit_category, valid_from__lte=self.valid_to, valid_to__gte=self.valid_from
+        ).exclude(pk=self.pk)
+        if self.valid_from and self.valid_to and overlapping.exists():
+            raise ValidationError(_("Another cap for this category covers part of this period."))
+
+
+class LoanProduct(models.Model):
+    """A loan line with every parameter set by staff (DOMAIN.md, 'Loan product parameters')."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description for applicants"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    min_amount_cop = models.PositiveBigIntegerField(_("minimum amount (COP)"), null=True, blank=True)
+    max_amount_cop = models.PositiveBigIntegerField(_("maximum amount (COP)"), null=True, blank=True)
+    min_amount_smmlv = models.DecimalField(
+        _("minimum amount (SMMLV)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    max_amount_smmlv = models.DecimalField(
+        _("maximum amount (SMMLV)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    max_financing_pct = models.DecimalField(
+        _("maximum share of the plan's investment (%)"), max_digits=5, decimal_places=2, validators=PERCENT
+    )
+    min_term_months = models.PositiveSmallIntegerField(_("minimum term (months)"), default=6)
+    max_term_months = models.PositiveSmallIntegerField(_("maximum term (months, grace included)"))
+    max_grace_months = models.PositiveSmallIntegerField(_("maximum grace (months)"), default=0)
+    grace_mode = models.CharField(
+        _("grace mode"), max_length=20, choices=GraceMode.choices, default=GraceMode.INTEREST_ONLY
+    )
+    annual_rate_pct = models.DecimalField(
+        _("interest rate (% effective annual)"), max_digits=7, decimal_places=4, validators=PERCENT
+    )
+    credit_category = models.CharField(_("credit category"), max_length=40, choices=CreditCategory.choices)
+    guarantee_coverage_pct = models.DecimalField(
+        _("guarantee coverage (%)"), max_digits=5, decimal_places=2, default=0, validators=PERCENT
+    )
+    state_pays_every = models.PositiveSmallIntegerField(
+        _("the state pays every Nth instalment"),
+        null=True,
+        blank=True,
+        help_text=_("For example 12: the borrower pays 11 instalments and the state the 12th. Empty for none."),
+    )
+    on_time_rebate_pct = models.DecimalField(
+        _("on-time rebate (% of the capital)"), max_digits=5, decimal_places=2, default=0, validators=PERCENT
+    )
+    eligible_return_types = models.JSONField(
+        _("eligible return types"), default=list, blank=True, help_text=_("Empty means every return type.")
+    )
+    accepted_countries = models.JSONField(
+        _("accepted countries of return (ISO codes)"),
+        default=list,
+        blank=True,
+        help_text=_("Two-letter codes such as US, ES, VE. Empty means every country."),
+    )
+    covered_departments = models.ManyToManyField(
+        Department,
+        blank=True,
+        related_name="+",
+        verbose_name=_("covered departments"),
+        help_text=_("Empty means the whole country."),
+    )
+    window_opens = models.DateField(_("applications open"))
+    window_closes = models.DateField(_("applications close"), null=True, blank=True)
+    required_documents = models.JSONField(_("required documents"), default=list, blank=True)
+    min_years_abroad = models.PositiveSmallIntegerField(
+        _("minimum years lived abroad"), default=3, help_text=_("Ley 1565: 3 years; officers review exceptions.")
+    )
+    max_months_since_return = models.PositiveSmallIntegerField(_("apply within (months after return)"), default=12)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("loan product")
+        verbose_name_plural = _("loan products")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_open_on(self, day) -> bool:
+        return (
+            self.is_active and self.window_opens <= day and (self.window_closes is None or day <= self.window_closes)
+        )
+
+    def clean(self):
+        from .products import validate_product
+
+        validate_product(self)
+
+
+class BusinessPlan(models.Model):
+    """A returnee's business plan; several may exist and each is saved as a draft at any moment."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="business_plans", verbose_name=_("owner")
+    )
+    name = models.CharField(_("business name"), max_length=120)
+    section = models.ForeignKey(
+        EconomicSection, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("sector (CIIU section)")
+    )
+    division = models.ForeignKey(
+        EconomicDivision, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("activity (CIIU division)")
+    )
+    description = models.TextField(_("what the business does"), blank=True)
+    stage = models.CharField(_("stage"), max_length=12, choices=BusinessStage.choices, blank=True)
+    operating_since = models.DateField(_("operating since"), null=True, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("municipality")
+    )
+    customers = models.TextField(_("customers"), blank=True)
+    competition = models.TextField(_("competition"), blank=True)
+    experience = models.TextField(_("relevant experience, including work abroad"), blank=True)
+    own_contribution = models.PositiveBigIntegerField(_("own contribution (COP)"), default=0)
+    monthly_sales = models.PositiveBigIntegerField(_("expected monthly sales (COP)"), null=True, blank=True)
+    monthly_costs = models.PositiveBigIntegerField(_("expected monthly costs (COP)"), null=True, blank=True)
+    jobs_to_create = models.PositiveSmallIntegerField(_("jobs to create"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("business plan")
+        verbose_name_plural = _("business plans")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InvestmentItem(models.Model):
+    """One line of the plan's itemised investment."""
+
+    plan = models.ForeignKey(BusinessPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("plan"))
+    category = models.CharField(_("category"), max_length=20, choices=InvestmentCategory.choices)
+    description = models.CharField(_("description"), max_length=200)
+    amount = models.PositiveBigIntegerField(_("amount (COP)"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("investment item")
+        verbose_name_plural = _("investment items")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="investment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+
+class ReferenceCounter(models.Model):
+    """Per-year counter behind references like RP-2026-000123 (locked row, no gaps on commit)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class LoanApplication(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, blank=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="loan_applications",
+        verbose_name=_("applicant"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT, db_index=True
+    )
+    product = models.ForeignKey(
+        LoanProduct,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("product"),
+    )
+    plan = models.ForeignKey(
+        BusinessPlan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("business plan"),
+    )
+    amount = models.PositiveBigIntegerField(_("amount requested (COP)"), null=True, blank=True)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), null=True, blank=True)
+    grace_months = models.PositiveSmallIntegerField(_("grace (months)"), null=True, blank=True)
+    declarations_accepted_at = models.DateTimeField(_("declarations accepted at"), null=True, blank=True)
+    # Frozen at submission: what the officer reviews is exactly what was sent.
+    frozen_plan = models.JSONField(_("business plan as submitted"), null=True, blank=True, editable=False)
+    frozen_profile = models.JSONField(_("profile as submitted"), null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("loan application")
+        verbose_name_plural = _("loan applications")
+        indexes = [models.Index(fields=["applicant", "-created_at"], name="application_applicant_idx")]
+
+    def __str__(self) -> str:
+        return self.reference or str(_("Draft application"))
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ApplicationStatus.DRAFT
+
+
+class ApplicationEvent(models.Model):
+    """One audited move of an application: who, when, from, to, why."""
+
+    application = models.ForeignKey(
+        LoanApplication, on_delete=models.CASCADE, related_name="events", verbose_name=_("application")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("actor")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=ApplicationStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=ApplicationStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    message_to_applicant = models.TextField(_("message to the applicant"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+        indexes = [models.Index(fields=["application", "created_at"], name="event_application_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+def _document_path(instance, filename):
+    # Random name, no user-supplied part: nothing guessable, nothing executable by extension.
+    return f"documents/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"
+
+
+class ApplicationDocument(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        LoanApplication, on_delete=models.CASCADE, related_name="documents", verbose_name=_("application")
+    )
+    kind = models.CharField(_("document type"), max_length=30, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=_document_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class DocumentAccess(models.Model):
+    """Who opened which document, when (identity documents are sensitive)."""
+
+    document = models.ForeignKey(ApplicationDocument, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    accessed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-accessed_at"]
+        verbose_name = _("document access")
+        verbose_name_plural = _("document accesses")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.document_id} · {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+class EligibilityResult(models.Model):
+    """One run of the eligibility engine: the ruleset version and every rule's verdict."""
+
+    class Outcome(models.TextChoices):
+        ELIGIBLE = "eligible", _("Eligible")
+        REVIEW = "review", _("Eligible, with points for the officer to review")
+        INELIGIBLE = "ineligible", _("Not eligible")
+
+    application = models.ForeignKey(
+        LoanApplication, on_delete=models.CASCADE, related_name="eligibility_results", verbose_name=_("application")
+    )
+    ruleset_version = models.CharField(_("ruleset version"), max_length=20)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    verdicts = models.JSONField(_("verdicts"))
+    started_at = models.DateTimeField(_("started at"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+        verbose_name = _("eligibility result")
+        verbose_name_plural = _("eligibility results")
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_outcome_display()} ({self.ruleset_version})"

@@ -1,3 +1,35 @@
+from django.urls import path
+
+from . import views
+
 app_name = "loans"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("simulador/", views.simulator, name="simulator"),
+    path("requisitos/", views.self_check, name="self_check"),
+    path("creditos/", views.product_list, name="products"),
+    path("planes/", views.plan_list, name="plans"),
+    path("planes/<uuid:public_id>/", views.plan_edit, name="plan_edit"),
+    path("solicitudes/", views.application_list, name="applications"),
+    path("solicitudes/nueva/", views.application_new, name="application_new"),
+    path("solicitudes/<uuid:public_id>/", views.application_detail, name="application_detail"),
+    path("solicitudes/<uuid:public_id>/plan/", views.application_plan, name="application_plan"),
+    path("solicitudes/<uuid:public_id>/credito/", views.application_loan, name="application_loan"),
+    path("solicitudes/<uuid:public_id>/documentos/", views.application_documents, name="application_documents"),
+    path(
+        "solicitudes/<uuid:public_id>/documentos/<uuid:document_id>/quitar/",
+        views.document_remove,
+        name="document_remove",
+    ),
+    path("documentos/<uuid:document_id>/", views.document_download, name="document_download"),
+    path(
+        "solicitudes/<uuid:public_id>/declaraciones/", views.application_declarations, name="application_declarations"
+    ),
+    path("solicitudes/<uuid:public_id>/revisar/", views.application_review, name="application_review"),
+    path(
+        "solicitudes/<uuid:public_id>/plan-de-pagos.csv",
+        views.application_schedule_csv,
+        name="application_schedule_csv",
+    ),
+    path("solicitudes/<uuid:public_id>/retirar/", views.application_withdraw, name="application_withdraw"),
+]

@@ -49,6 +49,35 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Put back the data migrations load (DIVIPOLA, CIIU, SMMLV): transactional tests flush it."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from applicants.models import Department
+    from loans.models import MinimumWage
+
+    if not Department.objects.exists():
+        import_module("applicants.migrations.0002_load_reference_data").load(apps, None)
+    if not MinimumWage.objects.exists():
+        import_module("loans.migrations.0002_minimum_wages").load(apps, None)
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
 @pytest.fixture
 def owner(db):
     """A returnee with a complete profile."""
@@ -92,3 +121,38 @@ def officer_client(officer):
 @pytest.fixture
 def new_user(db):
     return UserFactory()
+
+
+@pytest.fixture
+def product(db):
+    from tests.factories import ProductFactory, UsuryCapFactory
+
+    UsuryCapFactory()
+    return ProductFactory()
+
+
+@pytest.fixture
+def ready_draft(owner, product):
+    """A draft with every task complete: the owner can send it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from loans import services
+    from loans.documents import check_upload
+    from tests.factories import PlanFactory
+
+    plan = PlanFactory(owner=owner)
+    application = services.application_create(applicant=owner)
+    services.application_set_plan(application=application, plan=plan)
+    services.application_set_loan_request(
+        application=application, product=product, amount=10_000_000, term_months=24, grace_months=3
+    )
+    services.document_add(
+        application=application,
+        kind="id_document",
+        upload=check_upload(SimpleUploadedFile("cedula.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")),
+        user=owner,
+    )
+    application.declarations_accepted_at = timezone.now()
+    application.save()
+    return application

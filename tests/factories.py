@@ -76,3 +76,78 @@ class CompleteProfileFactory(ProfileFactory):
     declares_benefits_not_used = True
     declares_truthful = True
     declarations_accepted_at = factory.LazyFunction(timezone.now)
+
+
+# --- loans -------------------------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from applicants.models import EconomicDivision, EconomicSection  # noqa: E402
+from loans.choices import CreditCategory, DocumentKind, GraceMode, InvestmentCategory  # noqa: E402
+from loans.models import BusinessPlan, InvestmentItem, LoanApplication, LoanProduct, UsuryCap  # noqa: E402
+
+
+class UsuryCapFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UsuryCap
+
+    credit_category = CreditCategory.PRODUCTIVO_URBANO
+    rate_pct = Decimal("42.00")
+    valid_from = factory.LazyFunction(lambda: date(timezone.localdate().year, 1, 1))
+    valid_to = factory.LazyFunction(lambda: date(timezone.localdate().year, 12, 31))
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LoanProduct
+
+    code = factory.Sequence(lambda n: f"producto-{n}")
+    name = factory.Sequence(lambda n: f"Crédito de prueba {n}")
+    min_amount_cop = 1_000_000
+    max_amount_cop = 100_000_000
+    max_financing_pct = Decimal("80")
+    min_term_months = 6
+    max_term_months = 36
+    max_grace_months = 6
+    grace_mode = GraceMode.INTEREST_ONLY
+    annual_rate_pct = Decimal("22.68")
+    credit_category = CreditCategory.PRODUCTIVO_URBANO
+    state_pays_every = 12
+    on_time_rebate_pct = Decimal("14")
+    window_opens = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=1))
+    required_documents = factory.LazyFunction(lambda: [DocumentKind.ID_DOCUMENT])
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BusinessPlan
+        skip_postgeneration_save = True
+
+    owner = factory.SubFactory(UserFactory)
+    name = "Panadería La Esperanza"
+    section = factory.LazyFunction(lambda: EconomicSection.objects.get(code="C"))
+    division = factory.LazyFunction(lambda: EconomicDivision.objects.get(code="10"))
+    description = "Pan artesanal"
+    stage = "idea"
+    municipality = factory.LazyFunction(lambda: Municipality.objects.get(code="05001"))
+    customers = "Familias del barrio"
+    competition = "Dos panaderías"
+    experience = "Seis años en Miami"
+    own_contribution = 5_000_000
+    monthly_sales = 9_000_000
+    monthly_costs = 6_000_000
+    jobs_to_create = 2
+
+    @factory.post_generation
+    def items(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            InvestmentItem.objects.create(
+                plan=obj, category=InvestmentCategory.MACHINERY, description="Horno", amount=20_000_000
+            )
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LoanApplication
+
+    applicant = factory.SubFactory(UserFactory)

@@ -86,7 +86,7 @@ def test_a_weak_password_is_refused(client):
     data = {**VALID, "password1": "12345678", "password2": "12345678"}
     response = client.post(reverse("applicants:register"), data)
     assert response.status_code == 200
-    assert "Esta contraseña es demasiado corta" in response.content.decode()
+    assert "La contraseña es demasiado corta. Debe contener por lo menos 10 caracteres." in response.content.decode()
     assert not User.objects.exists()
 
 

@@ -1,6 +1,7 @@
 """Demo data for ``make run``: returnees at several stages and staff accounts, printed at the end."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -9,7 +10,9 @@ from django.utils import timezone
 
 from applicants import services
 from applicants.choices import DocumentType, EducationLevel, ReturnType, Sex
-from applicants.models import Department, Municipality
+from applicants.models import Department, EconomicDivision, Municipality
+from loans.choices import CreditCategory, DocumentKind, GraceMode, InvestmentCategory
+from loans.models import BusinessPlan, InvestmentItem, LoanProduct, UsuryCap
 
 User = get_user_model()
 
@@ -104,8 +107,76 @@ class Command(BaseCommand):
             if data:
                 services.profile_update(profile=profile, data=data)
 
+        self._products()
+        self._plans()
+
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in with these accounts:"))
         for email, role in STAFF:
             self.stdout.write(f"  {role:<28} {email:<28} {DEMO_PASSWORD}")
         for returnee in RETURNEES:
             self.stdout.write(f"  {'Returnee':<28} {returnee['email']:<28} {DEMO_PASSWORD}")
+
+    def _products(self):
+        today = timezone.localdate()
+        # Demo caps only: the real ones are certified by the Superintendencia Financiera each period.
+        for category, rate in [
+            (CreditCategory.POPULAR_PRODUCTIVO_URBANO, Decimal("60.00")),
+            (CreditCategory.PRODUCTIVO_URBANO, Decimal("42.00")),
+            (CreditCategory.CONSUMO_ORDINARIO, Decimal("26.00")),
+        ]:
+            UsuryCap.objects.get_or_create(
+                credit_category=category,
+                valid_from=date(today.year, 1, 1),
+                defaults={"rate_pct": rate, "valid_to": date(today.year, 12, 31)},
+            )
+        if not LoanProduct.objects.filter(code="retorno-productivo-2026").exists():
+            product = LoanProduct(
+                code="retorno-productivo-2026",
+                name="Crédito Retorno Productivo 2026",
+                description="Hasta 80 SMMLV para su negocio, con garantía del FNG del 90 %, 6 meses de gracia "
+                "y devolución del 14 % del capital si paga a tiempo.",
+                min_amount_cop=2_000_000,
+                max_amount_smmlv=Decimal("80"),
+                max_financing_pct=Decimal("80"),
+                min_term_months=12,
+                max_term_months=36,
+                max_grace_months=6,
+                grace_mode=GraceMode.INTEREST_ONLY,
+                annual_rate_pct=Decimal("22.68"),
+                credit_category=CreditCategory.PRODUCTIVO_URBANO,
+                guarantee_coverage_pct=Decimal("90"),
+                state_pays_every=12,
+                on_time_rebate_pct=Decimal("14"),
+                eligible_return_types=["productivo", "humanitario", "solidario"],
+                window_opens=date(today.year, 1, 1),
+                required_documents=[DocumentKind.ID_DOCUMENT, DocumentKind.MIGRATION_CERTIFICATE],
+            )
+            product.full_clean()
+            product.save()
+
+    def _plans(self):
+        user = User.objects.get(email="maria@demo.retorno.co")
+        if user.business_plans.exists():
+            return
+        plan = BusinessPlan.objects.create(
+            owner=user,
+            name="Panadería La Esperanza",
+            section_id="C",
+            division=EconomicDivision.objects.get(code="10"),
+            description="Pan artesanal y repostería para barrios de Medellín, con recetas aprendidas en Miami.",
+            stage="idea",
+            municipality=Municipality.objects.get(code="05001"),
+            customers="Familias y tiendas del barrio.",
+            competition="Dos panaderías a 5 cuadras; nos diferencia el pan integral y la entrega a domicilio.",
+            experience="Seis años como panadera en Miami, Florida.",
+            own_contribution=5_000_000,
+            monthly_sales=9_000_000,
+            monthly_costs=6_000_000,
+            jobs_to_create=2,
+        )
+        InvestmentItem.objects.create(
+            plan=plan, category=InvestmentCategory.MACHINERY, description="Horno industrial", amount=18_000_000
+        )
+        InvestmentItem.objects.create(
+            plan=plan, category=InvestmentCategory.INVENTORY, description="Harinas e insumos", amount=4_000_000
+        )

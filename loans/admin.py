@@ -1,0 +1,237 @@
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from applicants.choices import ReturnType
+
+from .choices import DocumentKind
+from .models import (
+    ApplicationDocument,
+    ApplicationEvent,
+    BusinessPlan,
+    DocumentAccess,
+    EligibilityResult,
+    InvestmentItem,
+    LoanApplication,
+    LoanProduct,
+    MinimumWage,
+    UsuryCap,
+)
+from .money import format_cop
+
+
+@admin.register(MinimumWage)
+class MinimumWageAdmin(admin.ModelAdmin):
+    list_display = ["year", "amount_cop"]
+
+    @admin.display(description=_("amount"))
+    def amount_cop(self, obj):
+        return format_cop(obj.amount)
+
+
+@admin.register(UsuryCap)
+class UsuryCapAdmin(admin.ModelAdmin):
+    list_display = ["credit_category", "rate_pct", "valid_from", "valid_to"]
+    list_filter = ["credit_category"]
+    date_hierarchy = "valid_from"
+
+
+class LoanProductForm(forms.ModelForm):
+    eligible_return_types = forms.MultipleChoiceField(
+        label=_("eligible return types"),
+        choices=ReturnType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked means every return type."),
+    )
+    required_documents = forms.MultipleChoiceField(
+        label=_("required documents"),
+        choices=DocumentKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    accepted_countries = forms.CharField(
+        label=_("accepted countries of return"),
+        required=False,
+        help_text=_("Two-letter codes separated by commas, such as US, ES, VE. Empty means every country."),
+    )
+
+    class Meta:
+        model = LoanProduct
+        exclude: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["accepted_countries"] = ", ".join(self.instance.accepted_countries or [])
+
+    def clean_accepted_countries(self):
+        raw = self.cleaned_data.get("accepted_countries") or ""
+        codes = [code.strip().upper() for code in raw.replace(";", ",").split(",") if code.strip()]
+        bad = [code for code in codes if len(code) != 2 or not code.isalpha()]
+        if bad:
+            raise forms.ValidationError(
+                _("Not a two-letter country code: %(codes)s"), params={"codes": ", ".join(bad)}
+            )
+        return codes
+
+
+@admin.register(LoanProduct)
+class LoanProductAdmin(admin.ModelAdmin):
+    form = LoanProductForm
+    list_display = ["name", "code", "is_active", "annual_rate_pct", "credit_category", "window_opens", "window_closes"]
+    list_filter = ["is_active", "credit_category"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["covered_departments"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "description", "is_active"]}),
+        (
+            _("Amounts"),
+            {
+                "fields": [
+                    "min_amount_cop",
+                    "max_amount_cop",
+                    "min_amount_smmlv",
+                    "max_amount_smmlv",
+                    "max_financing_pct",
+                ]
+            },
+        ),
+        (
+            _("Term and rate"),
+            {
+                "fields": [
+                    "min_term_months",
+                    "max_term_months",
+                    "max_grace_months",
+                    "grace_mode",
+                    "annual_rate_pct",
+                    "credit_category",
+                ]
+            },
+        ),
+        (
+            _("Guarantee and incentives"),
+            {"fields": ["guarantee_coverage_pct", "state_pays_every", "on_time_rebate_pct"]},
+        ),
+        (
+            _("Who may apply"),
+            {
+                "fields": [
+                    "eligible_return_types",
+                    "accepted_countries",
+                    "covered_departments",
+                    "min_years_abroad",
+                    "max_months_since_return",
+                ]
+            },
+        ),
+        (_("Window and documents"), {"fields": ["window_opens", "window_closes", "required_documents"]}),
+    ]
+
+
+class InvestmentItemInline(admin.TabularInline):
+    model = InvestmentItem
+    extra = 0
+
+
+@admin.register(BusinessPlan)
+class BusinessPlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "section", "municipality", "jobs_to_create", "updated_at"]
+    list_select_related = ["owner", "section", "municipality"]
+    search_fields = ["name", "owner__email"]
+    inlines = [InvestmentItemInline]
+    raw_id_fields = ["owner"]
+    autocomplete_fields = ["municipality"]
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "from_status", "to_status", "reason", "message_to_applicant"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DocumentInline(admin.TabularInline):
+    model = ApplicationDocument
+    extra = 0
+    can_delete = False
+    fields = ["kind", "open_link", "content_type", "size", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("file"))
+    def open_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("loans:document_download", args=[obj.public_id]), obj.original_name
+        )
+
+
+class EligibilityInline(admin.TabularInline):
+    model = EligibilityResult
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "ruleset_version", "outcome", "flags", "duration_ms"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("failed or flagged rules"))
+    def flags(self, obj):
+        return ", ".join(
+            f"{v['rule']}: {v['verdict']} ({v['reason']})" for v in obj.verdicts if v["verdict"] != "pass"
+        )
+
+
+@admin.register(LoanApplication)
+class LoanApplicationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "applicant", "product", "amount_cop", "status", "submitted_at"]
+    list_filter = ["status", "product"]
+    list_select_related = ["applicant", "product"]
+    search_fields = ["reference", "applicant__email"]
+    readonly_fields = [
+        "public_id",
+        "reference",
+        "applicant",
+        "status",
+        "product",
+        "plan",
+        "amount",
+        "term_months",
+        "grace_months",
+        "declarations_accepted_at",
+        "frozen_plan",
+        "frozen_profile",
+        "submitted_at",
+        "decided_at",
+    ]
+    inlines = [EligibilityInline, EventInline, DocumentInline]
+    show_full_result_count = False
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_cop(self, obj):
+        return format_cop(obj.amount)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DocumentAccess)
+class DocumentAccessAdmin(admin.ModelAdmin):
+    list_display = ["accessed_at", "user", "document"]
+    list_select_related = ["user", "document"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

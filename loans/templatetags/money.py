@@ -1,0 +1,10 @@
+from django import template
+
+from loans.money import format_cop
+
+register = template.Library()
+
+
+@register.filter
+def cop(amount):
+    return format_cop(amount)
