@@ -181,9 +181,9 @@ def application_for_status_page(*, public_id, user: User) -> LoanApplication:
 
 
 def document_for_user(*, public_id, user: User) -> ApplicationDocument:
-    """The document for its applicant or for staff; everyone else gets 404."""
+    """The document for its applicant or for staff verified with a second factor; else 404."""
     queryset = ApplicationDocument.objects.select_related("application")
-    if not user.is_staff:
+    if not (user.is_staff and user.is_verified()):
         queryset = queryset.filter(application__applicant=user)
     return get_object_or_404(queryset, public_id=public_id)
 

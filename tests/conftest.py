@@ -111,8 +111,29 @@ def stranger_client(stranger):
     return client
 
 
+def otp_verified_client(user) -> Client:
+    """A client logged in with password and second factor (django-otp), as staff must be."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="backup")
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def officer_client(officer):
+    """An officer who passed the second factor."""
+    return otp_verified_client(officer)
+
+
+@pytest.fixture
+def officer_password_only_client(officer):
+    """An officer who logged in with a password alone: the admin and documents stay closed."""
     client = Client()
     client.force_login(officer)
     return client

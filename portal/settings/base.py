@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_include_bootstrap",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "csp",
     "applicants",
@@ -47,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -203,6 +207,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+OTP_TOTP_ISSUER = "Retorno Productivo"
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 
 # Fail fast when the broker is down: the request has already committed its work and a
