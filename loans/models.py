@@ -371,3 +371,81 @@ class EligibilityResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.get_outcome_display()} ({self.ruleset_version})"
+
+
+class RecheckRun(models.Model):
+    """Staff re-ran the eligibility engine over applications in review (a product's or all)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    product = models.ForeignKey(
+        LoanProduct,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recheck_runs",
+        verbose_name=_("product"),
+        help_text=_("Empty means every product."),
+    )
+    ruleset_version = models.CharField(_("ruleset version"), max_length=20)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("applications"), default=0)
+    done = models.PositiveIntegerField(_("checked"), default=0)
+    changed = models.PositiveIntegerField(_("outcome changed"), default=0)
+    now_failing = models.PositiveIntegerField(_("now failing (flagged for the officer)"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("eligibility re-check")
+        verbose_name_plural = _("eligibility re-checks")
+
+    def __str__(self) -> str:
+        return f"{self.product or _('All products')} · {self.ruleset_version} · {self.done}/{self.total}"
+
+
+class RecheckItem(models.Model):
+    """One application re-checked in a run; unique per run so a redelivered chunk adds nothing twice.
+
+    A re-check never moves the application: when the new result fails, ``flagged`` marks it
+    for the officer, who decides (DOMAIN.md, 'Application workflow').
+    """
+
+    run = models.ForeignKey(RecheckRun, on_delete=models.CASCADE, related_name="items", verbose_name=_("re-check"))
+    application = models.ForeignKey(
+        LoanApplication, on_delete=models.CASCADE, related_name="recheck_items", verbose_name=_("application")
+    )
+    result = models.ForeignKey(
+        EligibilityResult, on_delete=models.CASCADE, related_name="+", verbose_name=_("new result")
+    )
+    previous_outcome = models.CharField(
+        _("previous outcome"), max_length=12, choices=EligibilityResult.Outcome.choices, blank=True
+    )
+    outcome = models.CharField(_("new outcome"), max_length=12, choices=EligibilityResult.Outcome.choices)
+    flagged = models.BooleanField(_("flagged for the officer"), default=False, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["run", "pk"]
+        verbose_name = _("re-checked application")
+        verbose_name_plural = _("re-checked applications")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "application"], name="recheck_item_once_per_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.previous_outcome or '∅'} → {self.outcome}"
