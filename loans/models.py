@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField
+from simple_history.models import HistoricalRecords
 
 from applicants.models import Department, EconomicDivision, EconomicSection, Municipality
 
@@ -260,11 +262,58 @@ class LoanApplication(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Review (officers and approvers; written only through loans.review).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_applications",
+        verbose_name=_("assigned officer"),
+    )
+    info_requested_at = models.DateTimeField(_("information requested at"), null=True, blank=True)
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recommended by"),
+    )
+    recommended_amount = models.PositiveBigIntegerField(_("recommended amount (COP)"), null=True, blank=True)
+    recommended_term_months = models.PositiveSmallIntegerField(_("recommended term (months)"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    rejection_reason = models.CharField(_("rejection reason"), max_length=40, blank=True)
+    # Where the money goes; encrypted, compared through its blind index (duplicate detection).
+    bank_account = EncryptedCharField(_("bank account for the disbursement"), max_length=40, blank=True, null=True)
+    bank_account_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["bank_account", "frozen_profile"])
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("loan application")
         verbose_name_plural = _("loan applications")
-        indexes = [models.Index(fields=["applicant", "-created_at"], name="application_applicant_idx")]
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"], name="application_applicant_idx"),
+            models.Index(fields=["status", "-submitted_at"], name="application_queue_idx"),
+            models.Index(fields=["assigned_to", "status", "-submitted_at"], name="application_my_queue_idx"),
+            models.Index(fields=["-submitted_at", "-id"], name="application_submitted_idx"),
+        ]
+        permissions = [
+            ("review_application", _("Can review applications (program officer)")),
+            ("approve_application", _("Can approve applications and disburse loans (approver)")),
+            ("view_pii", _("Can see document numbers, phones and addresses")),
+            ("view_reports", _("Can see reports")),
+            ("export_reports", _("Can export reports")),
+        ]
 
     def __str__(self) -> str:
         return self.reference or str(_("Draft application"))
@@ -449,3 +498,190 @@ class RecheckItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.previous_outcome or '∅'} → {self.outcome}"
+
+
+# --- officer review (issue 5) ------------------------------------------------------------
+
+
+class ScoringCriterion(models.Model):
+    """A criterion of the scoring rubric; staff set the criteria and their weights."""
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("what to look at"), blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1, validators=[MinValueValidator(1)])
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("scoring criterion")
+        verbose_name_plural = _("scoring criteria")
+
+    def __str__(self) -> str:
+        return f"{self.name} (×{self.weight})"
+
+
+class ApplicationScore(models.Model):
+    """One officer's score (0–5) of one criterion for one application."""
+
+    application = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(ScoringCriterion, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score (0–5)"), validators=[MaxValueValidator(5)])
+    scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    scored_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(condition=models.Q(score__lte=5), name="score_at_most_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
+
+class ReviewNote(models.Model):
+    """An internal note on an application; the applicant never sees it."""
+
+    application = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class ApplicationMessage(models.Model):
+    """A message between the applicant and the officers (information requests and answers)."""
+
+    application = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    from_applicant = models.BooleanField(_("from the applicant"))
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Loan(models.Model):
+    """A disbursed loan: the application's schedule recomputed at the disbursement date."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        IN_ARREARS = "in_arrears", _("In arrears")
+        REPAID = "repaid", _("Repaid")
+        WRITTEN_OFF = "written_off", _("Written off")
+
+    application = models.OneToOneField(LoanApplication, on_delete=models.PROTECT, related_name="loan")
+    history = HistoricalRecords()
+    principal = models.PositiveBigIntegerField(_("amount disbursed (COP)"))
+    annual_rate_pct = models.DecimalField(_("interest rate (% E.A.)"), max_digits=7, decimal_places=4)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    grace_months = models.PositiveSmallIntegerField(_("grace (months)"))
+    disbursed_on = models.DateField(_("disbursed on"))
+    bank_reference = models.CharField(_("bank reference of the disbursement"), max_length=60, unique=True)
+    disbursed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.ACTIVE, db_index=True)
+    days_in_arrears = models.PositiveIntegerField(_("days in arrears"), default=0)
+    rebate_amount = models.PositiveBigIntegerField(_("on-time rebate (COP)"), default=0)
+    rebate_granted_at = models.DateTimeField(_("rebate granted at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-disbursed_on"]
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+
+    def __str__(self) -> str:
+        return f"{self.application.reference} · {self.get_state_display()}"
+
+
+class LoanInstalment(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="instalments")
+    number = models.PositiveSmallIntegerField(_("number"))
+    due_date = models.DateField(_("due date"))
+    interest = models.PositiveBigIntegerField(_("interest"))
+    principal = models.PositiveBigIntegerField(_("principal"))
+    payment = models.PositiveBigIntegerField(_("instalment"))
+    state_paid = models.BooleanField(_("paid by the state"), default=False)
+    paid_interest = models.PositiveBigIntegerField(_("interest paid"), default=0)
+    paid_principal = models.PositiveBigIntegerField(_("principal paid"), default=0)
+    paid_on = models.DateField(_("fully paid on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["loan", "number"]
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        constraints = [models.UniqueConstraint(fields=["loan", "number"], name="one_instalment_number_per_loan")]
+        indexes = [models.Index(fields=["due_date", "paid_on"], name="instalment_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} #{self.number}"
+
+    @property
+    def outstanding(self) -> int:
+        return self.payment - self.paid_interest - self.paid_principal
+
+
+class Repayment(models.Model):
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Recorded by staff")
+        BANK_FILE = "bank_file", _("Bank file import")
+        STATE = "state", _("Paid by the state (incentive)")
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
+    paid_on = models.DateField(_("paid on"))
+    amount = models.PositiveBigIntegerField(_("amount (COP)"), validators=[MinValueValidator(1)])
+    bank_reference = models.CharField(_("bank reference"), max_length=60, unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
+    allocated_interest = models.PositiveBigIntegerField(_("to interest"), default=0)
+    allocated_principal = models.PositiveBigIntegerField(_("to principal"), default=0)
+    unallocated = models.PositiveBigIntegerField(_("overpayment"), default=0)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-paid_on", "-pk"]
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+
+    def __str__(self) -> str:
+        return f"{self.bank_reference}: {self.amount}"
+
+
+class FollowUpVisit(models.Model):
+    """A visit to the business after disbursement: is it operating, were the jobs created."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="visits")
+    months_after = models.PositiveSmallIntegerField(_("months after disbursement"))
+    due_on = models.DateField(_("due on"), db_index=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    business_operating = models.BooleanField(_("business operating"), null=True, blank=True)
+    jobs_created = models.PositiveSmallIntegerField(_("jobs actually created"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["due_on"]
+        verbose_name = _("follow-up visit")
+        verbose_name_plural = _("follow-up visits")
+        constraints = [models.UniqueConstraint(fields=["loan", "months_after"], name="one_visit_per_milestone")]
+
+    def __str__(self) -> str:
+        return f"{self.loan} · {self.months_after}m"

@@ -130,7 +130,7 @@ def _interest(balance: int, rate: Decimal) -> int:
         return _round_peso(Decimal(balance) * rate)
 
 
-def _add_months(start: date, months: int) -> date:
+def add_months(start: date, months: int) -> date:
     """``start`` moved ``months`` later on the same day, or the month's last day if shorter.
 
     Always computed from the original date, so 31 Jan -> 29 Feb -> 31 Mar (not 29 Mar).
@@ -270,7 +270,7 @@ def build_schedule(
         instalments.append(
             Instalment(
                 number=number,
-                due_date=_add_months(first_due_date, number - 1),
+                due_date=add_months(first_due_date, number - 1),
                 opening_balance=balance,
                 interest=interest,
                 principal=principal,

@@ -20,7 +20,7 @@ from applicants.selectors import profile_is_complete
 from .choices import ApplicationStatus, DocumentKind
 from .models import ApplicationDocument, ApplicationEvent, BusinessPlan, LoanApplication, LoanProduct
 from .products import loan_request_errors
-from .schedule import GraceMode, Schedule, build_schedule
+from .schedule import GraceMode, Schedule, add_months, build_schedule
 
 MAX_DOCUMENTS_PER_APPLICATION = 20
 MAX_BYTES_PER_APPLICATION = 50 * 1024 * 1024
@@ -290,7 +290,7 @@ def schedule_for(
 ) -> Schedule:
     """The repayment schedule the applicant sees: first instalment one month after disbursement."""
     start = start or timezone.localdate()
-    first_due = _add_month(start)
+    first_due = add_months(start, 1)
     return build_schedule(
         amount=amount,
         annual_rate=product.annual_rate_pct / 100,
@@ -316,13 +316,6 @@ def application_schedule(application: LoanApplication) -> Schedule | None:
         grace_months=application.grace_months or 0,
         start=start,
     )
-
-
-def _add_month(day: date) -> date:
-    import calendar
-
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def applicant_timeline(application: LoanApplication) -> list[ApplicationEvent]:

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_include_bootstrap",
     "django_celery_beat",
     "django_otp",
+    "simple_history",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # AxesMiddleware must stay last: it turns a lockout into the lockout page.
