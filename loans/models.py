@@ -291,6 +291,26 @@ class LoanApplication(models.Model):
         verbose_name=_("approved by"),
     )
     rejection_reason = models.CharField(_("rejection reason"), max_length=40, blank=True)
+    # Copied at submission and at each eligibility run so the officers' queue filters on
+    # indexed columns instead of JSON or a subquery per row.
+    business_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department of the business"),
+    )
+    business_section = models.ForeignKey(
+        EconomicSection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sector"),
+    )
+    eligibility_outcome = models.CharField(_("eligibility outcome"), max_length=12, blank=True, db_index=True)
+    review_flags = models.JSONField(_("review flags"), default=list, blank=True)
     # Where the money goes; encrypted, compared through its blind index (duplicate detection).
     bank_account = EncryptedCharField(_("bank account for the disbursement"), max_length=40, blank=True, null=True)
     bank_account_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -306,6 +326,8 @@ class LoanApplication(models.Model):
             models.Index(fields=["status", "-submitted_at"], name="application_queue_idx"),
             models.Index(fields=["assigned_to", "status", "-submitted_at"], name="application_my_queue_idx"),
             models.Index(fields=["-submitted_at", "-id"], name="application_submitted_idx"),
+            models.Index(fields=["business_department", "status"], name="application_department_idx"),
+            models.Index(fields=["business_section", "status"], name="application_section_idx"),
         ]
         permissions = [
             ("review_application", _("Can review applications (program officer)")),

@@ -136,6 +136,8 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
             locked.reference = _next_reference(timezone.localdate().year)
             locked.submitted_at = timezone.now()
             locked.frozen_plan = selectors.plan_snapshot(locked.plan)
+            locked.business_department_id = locked.frozen_plan["department"]
+            locked.business_section_id = locked.frozen_plan["section"]
             locked.frozen_profile = selectors.profile_snapshot(ReturneeProfile.objects.get(user=locked.applicant))
 
         submitted = transition(
@@ -174,6 +176,12 @@ def application_withdraw(*, application: LoanApplication, user: User, reason: st
         raise ApplicationError(str(error)) from error
 
 
+def record_eligibility_outcome(application: LoanApplication, outcome: str, verdicts: list[dict]) -> None:
+    """Copy the latest outcome and flagged rules onto the application for the officers' queue."""
+    application.eligibility_outcome = outcome
+    application.review_flags = sorted({v["rule"] for v in verdicts if v["verdict"] != "pass"})
+
+
 def eligibility_run(*, application_id: int) -> EligibilityResult | None:
     """Check a submitted application and move it to in_review or ineligible (safe to repeat)."""
     from .notifications import notify_eligibility
@@ -191,6 +199,9 @@ def eligibility_run(*, application_id: int) -> EligibilityResult | None:
                 target,
                 reason=f"eligibility {eligibility.RULESET_VERSION}: {outcome}",
                 expected_from={ApplicationStatus.SUBMITTED},
+                before_save=lambda locked: record_eligibility_outcome(
+                    locked, outcome, [v.as_dict() for v in verdicts]
+                ),
                 on_commit=lambda locked: notify_eligibility(locked.pk),
             )
         except TransitionError:
