@@ -1,3 +1,5 @@
+import logging
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -9,6 +11,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from .models import User
 from .tokens import email_verification_token
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -71,7 +75,15 @@ def deliver_notification(self, notification_id: int, sms: bool = False) -> bool:
         with translation.override(user.preferred_language):
             text = render_to_string("emails/notification.txt", context)
             html = render_to_string("emails/notification.html", context)
-        message = EmailMultiAlternatives(notification.subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+        message = EmailMultiAlternatives(
+            notification.subject,
+            text,
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+            # One Message-ID per notification: should a crash after the send and before the
+            # commit below make the task send again, mail clients show the copies as one.
+            headers={"Message-ID": f"<notification-{notification.pk}@{_mail_domain()}>"},
+        )
         message.attach_alternative(html, "text/html")
         message.send()
         notification.emailed_at = timezone.now()
@@ -79,5 +91,45 @@ def deliver_notification(self, notification_id: int, sms: bool = False) -> bool:
     if sms:
         phone = getattr(getattr(user, "profile", None), "phone", None)
         if phone:
-            get_backend().send(phone, f"{notification.subject}. {link}".strip())
+            try:
+                get_backend().send(phone, f"{notification.subject}. {link}".strip())
+            except Exception:  # noqa: BLE001 - the email and the inbox already carry the message
+                logger.warning("SMS for notification %s failed.", notification.pk, exc_info=True)
     return True
+
+
+def _mail_domain() -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+@shared_task(name="applicants.sweep_undelivered_notifications", bind=True, acks_late=True, max_retries=0)
+def sweep_undelivered_notifications(self, older_than_minutes: int = 5, within_days: int = 2) -> int:
+    """Queue the email again for notifications whose delivery was never queued (broker down).
+
+    Only the email is retried: the text message is a courtesy on top of the inbox and email.
+    """
+    from django.utils import timezone
+
+    from portal.queue import enqueue
+
+    from .models import Notification
+
+    now = timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            emailed_at=None,
+            user__is_active=True,
+            created_at__lte=now - timezone.timedelta(minutes=older_than_minutes),
+            created_at__gte=now - timezone.timedelta(days=within_days),
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:5000]
+    )
+    queued = 0
+    for notification_id in ids:
+        if not enqueue(deliver_notification, notification_id):
+            break  # still down: the next sweep tries again
+        queued += 1
+    return queued

@@ -8,6 +8,9 @@ functions serve the Celery check of a submitted application and the public self-
 from __future__ import annotations
 
 import calendar
+import hashlib
+import inspect
+import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -19,7 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from applicants.choices import DocumentType, ReturnType
 from applicants.validators import ADULT_AGE, age_on
 
-RULESET_VERSION = "2026.1"
+# Bump when a rule, a reason code or what a rule looks at changes; every stored result keeps
+# the version it was judged under. tests/eligibility/test_ruleset_version.py pins the
+# fingerprint of each version, so a rule cannot change silently under an old number.
+RULESET_VERSION = "2026.2"
 
 PASS, FAIL, REVIEW = "pass", "fail", "review"
 
@@ -64,7 +70,8 @@ class Verdict:
     facts: dict
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # JSON-safe whatever a rule put in its facts (a date, a Decimal): storing never fails.
+        return json.loads(json.dumps(asdict(self), default=str))
 
 
 def _add_months(day: date, months: int) -> date:
@@ -122,7 +129,9 @@ def rule_country(f: Facts) -> Verdict:
 
 def rule_return_type(f: Facts) -> Verdict:
     facts = {"return_type": f.return_type, "eligible": f.eligible_return_types}
-    ok = bool(f.return_type) and (not f.eligible_return_types or f.return_type in f.eligible_return_types)
+    if not f.return_type:
+        return Verdict("return_type", FAIL, "return_type_missing", facts)
+    ok = not f.eligible_return_types or f.return_type in f.eligible_return_types
     return Verdict("return_type", PASS if ok else FAIL, "return_type_ok" if ok else "return_type_not_eligible", facts)
 
 
@@ -136,7 +145,7 @@ def rule_applied_in_time(f: Facts) -> Verdict:
 
 
 def rule_rur(f: Facts) -> Verdict:
-    ok = bool(f.rur_number.strip())
+    ok = bool((f.rur_number or "").strip())
     return Verdict("rur", PASS if ok else REVIEW, "rur_given" if ok else "rur_missing", {})
 
 
@@ -249,29 +258,79 @@ RULES: tuple[Callable[[Facts], Verdict | None], ...] = (
 )
 
 
-def evaluate(facts: Facts, rules=RULES) -> tuple[str, list[Verdict]]:
+def evaluate(facts: Facts, rules=None) -> tuple[str, list[Verdict]]:
     """Run every rule; a rule that raises becomes a 'review' with the error, never a lost check."""
     verdicts: list[Verdict] = []
-    for rule in rules:
+    for rule in RULES if rules is None else rules:
         try:
             verdict = rule(facts)
+            if verdict is not None and not isinstance(verdict, Verdict):
+                raise TypeError(f"a rule must return a Verdict or None, not {type(verdict).__name__}")
         except Exception as error:  # noqa: BLE001 - any fault in a rule is recorded for an officer
-            verdict = Verdict(rule.__name__.removeprefix("rule_"), REVIEW, "rule_error", {"error": repr(error)[:300]})
+            name = getattr(rule, "__name__", repr(rule)).removeprefix("rule_")
+            verdict = Verdict(name, REVIEW, "rule_error", {"error": repr(error)[:300]})
         if verdict is not None:
             verdicts.append(verdict)
+    return outcome_of(verdicts), verdicts
+
+
+def outcome_of(verdicts: list[Verdict]) -> str:
     if any(v.verdict == FAIL for v in verdicts):
-        outcome = "ineligible"
-    elif any(v.verdict == REVIEW for v in verdicts):
-        outcome = "review"
-    else:
-        outcome = "eligible"
-    return outcome, verdicts
+        return "ineligible"
+    if any(v.verdict == REVIEW for v in verdicts):
+        return "review"
+    return "eligible"
 
 
 def timed_evaluate(facts: Facts) -> tuple[str, list[Verdict], int]:
     started = time.perf_counter()
     outcome, verdicts = evaluate(facts)
     return outcome, verdicts, int((time.perf_counter() - started) * 1000)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One run of the ruleset over a stored application, ready to be saved as a result."""
+
+    outcome: str
+    verdicts: list[Verdict]
+    started_at: object
+    duration_ms: int
+    ruleset_version: str = RULESET_VERSION
+
+
+def check_application(application) -> Check:
+    """Gather the facts and run every rule, timed; a fault becomes 'review' with the error.
+
+    Gathering facts reads several tables. If that raises for one application (a bad frozen
+    snapshot, a product without a parameter), the result records the error for an officer
+    instead of leaving the application stuck in 'submitted'. Database errors propagate: the
+    task retries them, since they say nothing about the application.
+    """
+    from django.db import DatabaseError
+
+    started_at = timezone.now()
+    started = time.perf_counter()
+    try:
+        facts = facts_for_application(application)
+    except DatabaseError:
+        raise
+    except Exception as error:  # noqa: BLE001 - recorded for an officer, never a silent stop
+        verdicts = [Verdict("facts", REVIEW, "rule_error", {"error": repr(error)[:300]})]
+    else:
+        _outcome, verdicts = evaluate(facts)
+    duration_ms = int((time.perf_counter() - started) * 1000)
+    return Check(outcome_of(verdicts), verdicts, started_at, duration_ms)
+
+
+def ruleset_fingerprint() -> str:
+    """A digest of the rules' source, their order and the reason codes (see RULESET_VERSION)."""
+    digest = hashlib.sha256()
+    for rule in RULES:
+        digest.update(inspect.getsource(rule).encode())
+    digest.update(inspect.getsource(facts_for_application).encode())
+    digest.update(",".join(sorted(REASONS)).encode())
+    return digest.hexdigest()[:16]
 
 
 # --- what the applicant reads -----------------------------------------------------------
@@ -310,6 +369,10 @@ REASONS: dict[str, tuple] = {
     "country_not_accepted": (
         _("This loan does not accept returns from that country."),
         _("Look at the other products, or ask the programme for advice."),
+    ),
+    "return_type_missing": (
+        _("Your return type is missing."),
+        _("Choose it in the return step of your profile."),
     ),
     "return_type_not_eligible": (
         _("This loan is not for your return type."),
@@ -379,6 +442,7 @@ RULE_TITLES: dict[str, object] = {
     "declarations": _("Declarations accepted"),
     "profile_unchanged": _("Profile unchanged since sending"),
     "product_open": _("Product still open"),
+    "facts": _("Data of the application"),
 }
 
 

@@ -189,29 +189,32 @@ def eligibility_run(*, application_id: int) -> EligibilityResult | None:
     application = LoanApplication.objects.select_related("product").filter(pk=application_id).first()
     if application is None or application.status != ApplicationStatus.SUBMITTED:
         return None
-    started = timezone.now()
-    outcome, verdicts, duration_ms = eligibility.timed_evaluate(eligibility.facts_for_application(application))
-    target = ApplicationStatus.INELIGIBLE if outcome == "ineligible" else ApplicationStatus.IN_REVIEW
+    check = eligibility.check_application(application)
+    target = ApplicationStatus.INELIGIBLE if check.outcome == "ineligible" else ApplicationStatus.IN_REVIEW
     with transaction.atomic():
         try:
             transition(
                 application,
                 target,
-                reason=f"eligibility {eligibility.RULESET_VERSION}: {outcome}",
+                reason=f"eligibility {check.ruleset_version}: {check.outcome}",
                 expected_from={ApplicationStatus.SUBMITTED},
                 before_save=lambda locked: record_eligibility_outcome(
-                    locked, outcome, [v.as_dict() for v in verdicts]
+                    locked, check.outcome, [v.as_dict() for v in check.verdicts]
                 ),
                 on_commit=lambda locked: notify_eligibility(locked.pk),
             )
         except TransitionError:
             # Another run (a redelivered task) already moved it: nothing to do.
             return None
-        return EligibilityResult.objects.create(
-            application=application,
-            ruleset_version=eligibility.RULESET_VERSION,
-            outcome=outcome,
-            verdicts=[v.as_dict() for v in verdicts],
-            started_at=started,
-            duration_ms=duration_ms,
-        )
+        return eligibility_result_save(application=application, check=check)
+
+
+def eligibility_result_save(*, application: LoanApplication, check: eligibility.Check) -> EligibilityResult:
+    return EligibilityResult.objects.create(
+        application=application,
+        ruleset_version=check.ruleset_version,
+        outcome=check.outcome,
+        verdicts=[v.as_dict() for v in check.verdicts],
+        started_at=check.started_at,
+        duration_ms=check.duration_ms,
+    )

@@ -1,7 +1,8 @@
 """Periodic jobs as django-celery-beat rows, so staff can change times or pause them in the admin.
 
 Run by the beat service (docker-compose). The task names route to their queues through
-CELERY_TASK_ROUTES: loans.eligibility.* → eligibility, loans.notifications.* → notifications.
+CELERY_TASK_ROUTES: loans.eligibility.* → eligibility; applicants.* and loans.notifications.*
+→ notifications.
 """
 
 import json
@@ -19,6 +20,13 @@ JOBS = [
         ("*/5", "*", "*"),
         {"older_than_minutes": 5},
         "Applications sent while the broker was down stay in 'submitted'; this queues their check again.",
+    ),
+    (
+        "Notifications: re-queue emails never queued",
+        "applicants.sweep_undelivered_notifications",
+        ("*/5", "*", "*"),
+        {"older_than_minutes": 5},
+        "Notifications created while the broker was down have no email yet; this queues it.",
     ),
     (
         "Reminder: draft idle for 7 days",

@@ -159,11 +159,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
-# Longer than the longest task's hard limit, so Redis never redelivers a running task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# An acks_late task whose worker lost the broker connection is cancelled and redelivered
+# (every task here is safe to run twice), instead of being acknowledged on a dead channel.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged message to another worker after visibility_timeout: it must be
+# longer than the longest task's hard limit, or a running task is delivered twice. Tests that
+# kill a worker shorten it (REDIS_VISIBILITY_TIMEOUT) to see the redelivery within seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("REDIS_VISIBILITY_TIMEOUT", default=60 * 60)}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Task names decide the queue: loans.eligibility.* (checks, batches, sweeps, re-checks),
+# applicants.* and loans.notifications.* (emails, texts, reminders, digests), loans.exports.*.
 CELERY_TASK_ROUTES = {
     "applicants.*": {"queue": "notifications"},
+    "loans.notifications.*": {"queue": "notifications"},
     "loans.eligibility.*": {"queue": "eligibility"},
     "loans.exports.*": {"queue": "exports"},
 }
