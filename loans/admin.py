@@ -235,3 +235,7 @@ class DocumentAccessAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Eligibility re-checks (runs, progress, flagged applications) and the product action that starts one.
+from . import admin_recheck  # noqa: E402,F401

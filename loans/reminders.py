@@ -114,11 +114,7 @@ def digest_recipients() -> QuerySet[User]:
 
 
 def applications_for_digest(officer: User) -> QuerySet[LoanApplication]:
-    """What an officer is responsible for: for now every application in review.
-
-    When applications get an assigned officer, this becomes
-    ``.filter(Q(assigned_to=officer) | Q(assigned_to=None))`` and nothing else changes.
-    """
+    """What an officer answers for: the applications in review assigned to them, and the unassigned."""
     in_review_since = (
         ApplicationEvent.objects.filter(application=OuterRef("pk"), to_status=ApplicationStatus.IN_REVIEW)
         .order_by("-created_at", "-pk")
@@ -126,6 +122,7 @@ def applications_for_digest(officer: User) -> QuerySet[LoanApplication]:
     )
     return (
         LoanApplication.objects.filter(status=ApplicationStatus.IN_REVIEW)
+        .filter(Q(assigned_to=officer) | Q(assigned_to=None))
         .annotate(in_review_since=Subquery(in_review_since))
         .order_by("in_review_since", "pk")
     )
