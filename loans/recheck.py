@@ -45,10 +45,17 @@ def scope(product_id: int | None) -> QuerySet[LoanApplication]:
 
 def recheck_start(*, product: LoanProduct | None, user: User | None) -> RecheckRun:
     """Record a run and queue its planning once the row is committed."""
+    return recheck_queue(run=RecheckRun(product=product, started_by=user))
+
+
+def recheck_queue(*, run: RecheckRun) -> RecheckRun:
+    """Save a new run under the current ruleset and queue its planning after the commit."""
     from .tasks import recheck_plan
 
+    run.ruleset_version = eligibility.RULESET_VERSION
+    run.status = RecheckRun.Status.QUEUED
     with transaction.atomic():
-        run = RecheckRun.objects.create(product=product, started_by=user, ruleset_version=eligibility.RULESET_VERSION)
+        run.save()
         transaction.on_commit(lambda: enqueue(recheck_plan, run.pk))
     return run
 
