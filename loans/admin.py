@@ -1,20 +1,14 @@
 from django import forms
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from applicants.choices import ReturnType
 
 from .choices import DocumentKind
 from .models import (
-    ApplicationDocument,
-    ApplicationEvent,
     BusinessPlan,
     DocumentAccess,
-    EligibilityResult,
     InvestmentItem,
-    LoanApplication,
     LoanProduct,
     MinimumWage,
     UsuryCap,
@@ -147,84 +141,6 @@ class BusinessPlanAdmin(admin.ModelAdmin):
     autocomplete_fields = ["municipality"]
 
 
-class EventInline(admin.TabularInline):
-    model = ApplicationEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "actor", "from_status", "to_status", "reason", "message_to_applicant"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class DocumentInline(admin.TabularInline):
-    model = ApplicationDocument
-    extra = 0
-    can_delete = False
-    fields = ["kind", "open_link", "content_type", "size", "uploaded_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("file"))
-    def open_link(self, obj):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("loans:document_download", args=[obj.public_id]), obj.original_name
-        )
-
-
-class EligibilityInline(admin.TabularInline):
-    model = EligibilityResult
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "ruleset_version", "outcome", "flags", "duration_ms"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("failed or flagged rules"))
-    def flags(self, obj):
-        return ", ".join(
-            f"{v['rule']}: {v['verdict']} ({v['reason']})" for v in obj.verdicts if v["verdict"] != "pass"
-        )
-
-
-@admin.register(LoanApplication)
-class LoanApplicationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "applicant", "product", "amount_cop", "status", "submitted_at"]
-    list_filter = ["status", "product"]
-    list_select_related = ["applicant", "product"]
-    search_fields = ["reference", "applicant__email"]
-    readonly_fields = [
-        "public_id",
-        "reference",
-        "applicant",
-        "status",
-        "product",
-        "plan",
-        "amount",
-        "term_months",
-        "grace_months",
-        "declarations_accepted_at",
-        "frozen_plan",
-        "frozen_profile",
-        "submitted_at",
-        "decided_at",
-    ]
-    inlines = [EligibilityInline, EventInline, DocumentInline]
-    show_full_result_count = False
-
-    @admin.display(description=_("amount"), ordering="amount")
-    def amount_cop(self, obj):
-        return format_cop(obj.amount)
-
-    def has_add_permission(self, request):
-        return False
-
-
 @admin.register(DocumentAccess)
 class DocumentAccessAdmin(admin.ModelAdmin):
     list_display = ["accessed_at", "user", "document"]
@@ -237,5 +153,6 @@ class DocumentAccessAdmin(admin.ModelAdmin):
         return False
 
 
-# Eligibility re-checks (runs, progress, flagged applications) and the product action that starts one.
-from . import admin_recheck  # noqa: E402,F401
+# The officers' queue, decisions, loans and repayments (admin_review) and eligibility re-checks
+# (admin_recheck: runs, progress, flagged applications, the product action) live in their own modules.
+from . import admin_recheck, admin_review  # noqa: E402,F401

@@ -97,6 +97,13 @@ class InvestmentItemForm(forms.ModelForm):
         fields = ["category", "description", "amount"]
         widgets = {"amount": forms.NumberInput(attrs=MONEY_ATTRS)}
         help_texts = {"amount": _("In pesos, without dots.")}
+        # One message whether the amount is empty, zero or negative (the field's own would say "≥ 0").
+        error_messages = {
+            "amount": {
+                "required": _("Enter an amount greater than zero."),
+                "min_value": _("Enter an amount greater than zero."),
+            }
+        }
 
     def clean_amount(self):
         amount = self.cleaned_data.get("amount")
@@ -148,6 +155,9 @@ class LoanRequestForm(forms.Form):
     def __init__(self, *args, products, total_investment=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = products
+        # Only open products are offered, so an id outside them is a product whose window closed
+        # (a page left open, a shared link) or no product at all: say so, not "invalid choice".
+        self.fields["product"].error_messages["invalid_choice"] = _("Applications for this product are closed.")
         self.total_investment = total_investment
 
     def clean(self):
@@ -213,4 +223,13 @@ class WithdrawForm(forms.Form):
         label=_("I want to withdraw this application."),
         help_text=_("This cannot be undone; you can start a new application later."),
         error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+class AnswerForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your answer"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Answer the officer's question. Upload any document they asked for before sending."),
     )

@@ -31,5 +31,6 @@ urlpatterns = [
         views.application_schedule_csv,
         name="application_schedule_csv",
     ),
+    path("solicitudes/<uuid:public_id>/responder/", views.application_answer, name="application_answer"),
     path("solicitudes/<uuid:public_id>/retirar/", views.application_withdraw, name="application_withdraw"),
 ]

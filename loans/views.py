@@ -169,6 +169,7 @@ def application_detail(request, public_id):
             "verdicts": [eligibility.explain(v) for v in result.verdicts if v["verdict"] != "pass"] if result else [],
             "result": result,
             "can_withdraw": application.status in ApplicationStatus.withdrawable(),
+            "conversation": list(application.messages.all()),
         },
     )
 
@@ -250,6 +251,7 @@ def application_loan(request, public_id):
 def application_documents(request, public_id):
     application = selectors.application_for_owner(public_id=public_id, user=request.user)
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED):
+        messages.info(request, _("Documents can be added to a draft, or when an officer asks for information."))
         return redirect("loans:application_detail", public_id=application.public_id)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -333,6 +335,14 @@ def application_review(request, public_id):
         except services.ApplicationError as error:
             messages.error(request, str(error))
             return redirect("loans:application_review", public_id=application.public_id)
+        if submitted.reference is None:
+            # A draft withdrawn (in another tab) before it was ever sent: nothing was sent, no reference.
+            messages.error(
+                request,
+                _("An application that is “%(current)s” cannot become “%(target)s”.")
+                % {"current": submitted.get_status_display(), "target": ApplicationStatus.SUBMITTED.label},
+            )
+            return redirect("loans:application_detail", public_id=application.public_id)
         messages.success(
             request, _("Application sent. Your reference is %(reference)s.") % {"reference": submitted.reference}
         )
@@ -386,3 +396,24 @@ def application_withdraw(request, public_id):
 
 def product_list(request):
     return render(request, "loans/product_list.html", {"products": selectors.open_products()})
+
+
+@login_required
+def application_answer(request, public_id):
+    """The applicant answers an officer's request for information; the application goes back to review."""
+    from . import review
+    from .forms import AnswerForm
+
+    application = selectors.application_for_owner(public_id=public_id, user=request.user)
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review.application_answer_info(
+                application=application, user=request.user, message=form.cleaned_data["message"]
+            )
+        except review.ReviewError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your answer was sent. The officer will continue the review."))
+        return redirect("loans:application_detail", public_id=application.public_id)
+    return render(request, "loans/application_answer.html", {"application": application, "form": form})

@@ -4,9 +4,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from applicants import services
 from applicants.choices import DocumentType, EducationLevel, ReturnType, Sex
@@ -20,10 +22,14 @@ DEMO_PASSWORD = "retorno-demo-2026"  # noqa: S105 - printed on purpose: local de
 
 STAFF = [
     ("oficial@demo.retorno.co", "Program officer"),
+    ("oficial2@demo.retorno.co", "Program officer"),
     ("aprobador@demo.retorno.co", "Approver"),
     ("analista@demo.retorno.co", "Analyst"),
     ("admin@demo.retorno.co", "Administrator (superuser)"),
 ]
+# Demo second-factor codes (django-otp static tokens), reusable here only because the seed
+# puts them back each run. Real staff enrol an authenticator app (TOTP) in the admin.
+DEMO_OTP_CODES = ["111111", "222222", "333333", "444444", "555555"]
 
 RETURNEES = [
     {
@@ -84,14 +90,19 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for email, _role in STAFF:
-            if not User.objects.filter(email=email).exists():
+        for email, role in STAFF:
+            user = User.objects.filter(email=email).first()
+            if user is None:
                 if email.startswith("admin@"):
-                    User.objects.create_superuser(email=email, password=DEMO_PASSWORD)
+                    user = User.objects.create_superuser(email=email, password=DEMO_PASSWORD)
                 else:
-                    User.objects.create_user(
+                    user = User.objects.create_user(
                         email=email, password=DEMO_PASSWORD, is_staff=True, email_verified_at=timezone.now()
                     )
+                    user.groups.add(Group.objects.get(name=role))
+            device, _created = StaticDevice.objects.get_or_create(user=user, name="demo")
+            device.token_set.all().delete()
+            StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in DEMO_OTP_CODES)
         for returnee in RETURNEES:
             if User.objects.filter(email=returnee["email"]).exists():
                 continue
@@ -113,6 +124,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in with these accounts:"))
         for email, role in STAFF:
             self.stdout.write(f"  {role:<28} {email:<28} {DEMO_PASSWORD}")
+        self.stdout.write(f"  Staff second factor (admin login 'OTP token'): any of {', '.join(DEMO_OTP_CODES)}")
         for returnee in RETURNEES:
             self.stdout.write(f"  {'Returnee':<28} {returnee['email']:<28} {DEMO_PASSWORD}")
 

@@ -1,0 +1,512 @@
+"""The officers' queue and application page, decisions, loans, repayments and follow-up."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applicants import crypto
+from applicants.phones import parse_colombian_phone
+from portal.pagination import EstimatedCountPaginator
+
+from . import repayments, review, selectors
+from .admin_forms import (
+    ApproveForm,
+    AssignForm,
+    DisburseForm,
+    NoteForm,
+    OverrideForm,
+    RecommendForm,
+    RejectForm,
+    RequestInfoForm,
+    ScoresForm,
+)
+from .choices import ApplicationStatus as S
+from .models import FollowUpVisit, Loan, LoanApplication, LoanInstalment, Repayment, ScoringCriterion
+from .money import format_cop
+
+
+class MyQueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("My queue")), ("unassigned", _("Unassigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "unassigned":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class FlagFilter(admin.SimpleListFilter):
+    title = _("review flag")
+    parameter_name = "flag"
+
+    def lookups(self, request, model_admin):
+        from .eligibility import RULE_TITLES
+
+        return [(rule, title) for rule, title in RULE_TITLES.items()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(review_flags__icontains=f'"{self.value()}"')
+        return queryset
+
+
+DECISIONS = {
+    # action: (form, permission, allowed statuses, label)
+    "request_info": (RequestInfoForm, review.OFFICER_PERMISSION, {S.IN_REVIEW}, _("Request information")),
+    "recommend": (RecommendForm, review.OFFICER_PERMISSION, {S.IN_REVIEW}, _("Recommend")),
+    "reject": (RejectForm, review.OFFICER_PERMISSION, {S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED}, _("Reject")),
+    "approve": (ApproveForm, review.APPROVER_PERMISSION, {S.RECOMMENDED}, _("Approve")),
+    "override": (OverrideForm, review.OFFICER_PERMISSION, {S.INELIGIBLE}, _("Override the automatic result")),
+    "disburse": (DisburseForm, review.APPROVER_PERMISSION, {S.APPROVED}, _("Disburse")),
+}
+
+
+@admin.register(LoanApplication)
+class LoanApplicationAdmin(admin.ModelAdmin):
+    change_form_template = "admin/loans/loanapplication/review.html"
+    list_display = [
+        "reference_or_draft",
+        "applicant_name",
+        "product",
+        "amount_cop",
+        "business_department",
+        "business_section",
+        "status",
+        "eligibility_outcome",
+        "flags",
+        "assigned_to",
+        "days_waiting",
+    ]
+    list_filter = [
+        MyQueueFilter,
+        "status",
+        "eligibility_outcome",
+        FlagFilter,
+        "product",
+        "business_department",
+        "business_section",
+        "assigned_to",
+    ]
+    list_select_related = ["applicant__profile", "product", "business_department", "business_section", "assigned_to"]
+    search_fields = ["=reference"]
+    search_help_text = _("Reference (RP-2026-000123), document number, phone, email or last name.")
+    ordering = ["-submitted_at", "-id"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["assign_to"]
+    fields = [
+        "reference",
+        "status",
+        "applicant",
+        "product",
+        "amount",
+        "term_months",
+        "grace_months",
+        "assigned_to",
+        "submitted_at",
+        "decided_at",
+        "eligibility_outcome",
+        "recommended_by",
+        "recommended_amount",
+        "recommended_term_months",
+        "approved_by",
+        "rejection_reason",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(status=S.DRAFT)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("reference"), ordering="reference")
+    def reference_or_draft(self, obj):
+        return obj.reference or "—"
+
+    @admin.display(description=_("applicant"))
+    def applicant_name(self, obj):
+        profile = getattr(obj.applicant, "profile", None)
+        name = f"{profile.first_names} {profile.last_names}".strip() if profile else ""
+        return name or obj.applicant.email
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_cop(self, obj):
+        return format_cop(obj.amount)
+
+    @admin.display(description=_("flags"))
+    def flags(self, obj):
+        return ", ".join(obj.review_flags) or "—"
+
+    @admin.display(description=_("days waiting"), ordering="submitted_at")
+    def days_waiting(self, obj):
+        if obj.submitted_at is None or obj.status in S.final() or obj.status == S.APPROVED:
+            return "—"
+        return (timezone.now() - obj.submitted_at).days
+
+    def get_search_results(self, request, queryset, search_term):
+        """Exact, indexed look-ups only: reference, email, document or phone (blind index), last name."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        condition = Q(reference__iexact=term) | Q(applicant__email__iexact=term)
+        hashes = {crypto.document_number_index(term)}
+        with contextlib.suppress(ValidationError):  # not a phone: document number only
+            hashes.add(crypto.phone_index(parse_colombian_phone(term)))
+        hashes.discard("")
+        if hashes:
+            condition |= Q(applicant__profile__document_number_hash__in=hashes)
+            condition |= Q(applicant__profile__phone_hash__in=hashes)
+        if not any(ch.isdigit() for ch in term):
+            condition |= Q(applicant__profile__last_names__istartswith=term)
+        return queryset.filter(condition), False
+
+    @admin.action(description=_("Assign to an officer"), permissions=["review"])
+    def assign_to(self, request, queryset):
+        form = AssignForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            count = 0
+            for application in queryset:
+                review.application_assign(
+                    application=application, officer=form.cleaned_data["officer"], by=request.user
+                )
+                count += 1
+            self.message_user(request, _("%(count)d application(s) assigned.") % {"count": count}, messages.SUCCESS)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/loans/loanapplication/assign.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "queryset": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+                "title": _("Assign to an officer"),
+            },
+        )
+
+    def has_review_permission(self, request):
+        return request.user.has_perm(review.OFFICER_PERMISSION)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:object_id>/decide/<slug:action>/",
+                self.admin_site.admin_view(self.decide_view),
+                name="loans_loanapplication_decide",
+            ),
+            path(
+                "<int:object_id>/note/", self.admin_site.admin_view(self.note_view), name="loans_loanapplication_note"
+            ),
+            path(
+                "<int:object_id>/scores/",
+                self.admin_site.admin_view(self.scores_view),
+                name="loans_loanapplication_scores",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, object_id)
+        if application is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        context = selectors.review_page(application, request.user)
+        context["decisions"] = [
+            (action, label)
+            for action, (_form, permission, statuses, label) in DECISIONS.items()
+            if application.status in statuses and request.user.has_perm(permission)
+        ]
+        context["note_form"] = NoteForm()
+        rubric = context["rubric"]
+        context["scores_form"] = ScoresForm(criteria=rubric["criteria"], current=rubric["scores"])
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
+
+    def _page(self, application):
+        return HttpResponseRedirect(reverse("admin:loans_loanapplication_change", args=[application.pk]))
+
+    def decide_view(self, request, object_id, action):
+        if action not in DECISIONS:
+            raise PermissionDenied
+        application = get_object_or_404(self.get_queryset(request), pk=object_id)
+        form_class, permission, statuses, label = DECISIONS[action]
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        initial = {"amount": application.recommended_amount or application.amount} if action == "disburse" else {}
+        form = form_class(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                self._apply(action, application, request.user, data)
+            except (review.ReviewError, PermissionDenied) as error:
+                messages.error(request, str(error))
+                return self._page(application)
+            messages.success(request, _("Done: %(decision)s.") % {"decision": label})
+            return self._page(application)
+        return TemplateResponse(
+            request,
+            "admin/loans/loanapplication/decide.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "application": application,
+                "title": label,
+                "opts": self.model._meta,
+                "original": application,
+            },
+        )
+
+    @staticmethod
+    def _apply(action, application, user, data):
+        if action == "request_info":
+            review.application_request_info(application=application, officer=user, message=data["message"])
+        elif action == "recommend":
+            review.application_recommend(
+                application=application,
+                officer=user,
+                note=data["note"],
+                amount=data["amount"],
+                term_months=data["term_months"],
+            )
+        elif action == "reject":
+            review.application_reject(
+                application=application, officer=user, reason_code=data["reason_code"], message=data["message"]
+            )
+        elif action == "approve":
+            review.application_approve(application=application, approver=user, note=data["note"])
+        elif action == "override":
+            review.application_override_ineligible(application=application, officer=user, reason=data["reason"])
+        elif action == "disburse":
+            review.application_disburse(
+                application=application,
+                approver=user,
+                disbursed_on=data["disbursed_on"],
+                amount=data["amount"],
+                bank_reference=data["bank_reference"],
+            )
+
+    def note_view(self, request, object_id):
+        application = get_object_or_404(self.get_queryset(request), pk=object_id)
+        form = NoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                review.note_add(application=application, author=request.user, body=form.cleaned_data["body"])
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+        return self._page(application)
+
+    def scores_view(self, request, object_id):
+        application = get_object_or_404(self.get_queryset(request), pk=object_id)
+        rubric = selectors.score_summary(application)
+        form = ScoresForm(request.POST or None, criteria=rubric["criteria"], current=rubric["scores"])
+        if request.method == "POST" and form.is_valid():
+            try:
+                review.scores_save(application=application, officer=request.user, scores=form.scores())
+                messages.success(request, _("Scores saved."))
+            except (review.ReviewError, PermissionDenied) as error:
+                messages.error(request, str(error))
+        return self._page(application)
+
+
+@admin.register(ScoringCriterion)
+class ScoringCriterionAdmin(admin.ModelAdmin):
+    list_display = ["name", "weight", "is_active", "position"]
+    list_editable = ["weight", "is_active", "position"]
+
+
+class InstalmentInline(admin.TabularInline):
+    model = LoanInstalment
+    extra = 0
+    can_delete = False
+    fields = [
+        "number",
+        "due_date",
+        "interest",
+        "principal",
+        "payment",
+        "state_paid",
+        "paid_interest",
+        "paid_principal",
+        "paid_on",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RepaymentInline(admin.TabularInline):
+    model = Repayment
+    extra = 0
+    can_delete = False
+    fields = [
+        "paid_on",
+        "amount",
+        "bank_reference",
+        "source",
+        "allocated_interest",
+        "allocated_principal",
+        "unallocated",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class VisitInline(admin.TabularInline):
+    model = FollowUpVisit
+    extra = 0
+    fields = ["months_after", "due_on", "done_on", "officer", "business_operating", "jobs_created", "notes"]
+    readonly_fields = ["months_after", "due_on"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Loan)
+class LoanAdmin(admin.ModelAdmin):
+    list_display = ["application", "principal_cop", "disbursed_on", "state", "days_in_arrears"]
+    list_filter = ["state"]
+    list_select_related = ["application"]
+    search_fields = ["=application__reference", "=bank_reference"]
+    readonly_fields = [f.name for f in Loan._meta.fields]
+    inlines = [InstalmentInline, RepaymentInline, VisitInline]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+    @admin.display(description=_("amount"), ordering="principal")
+    def principal_cop(self, obj):
+        return format_cop(obj.principal)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FollowUpVisit)
+class FollowUpVisitAdmin(admin.ModelAdmin):
+    list_display = ["loan", "months_after", "due_on", "done_on", "officer", "business_operating", "jobs_created"]
+    list_filter = ["done_on", "business_operating"]
+    list_select_related = ["loan__application", "officer"]
+    readonly_fields = ["loan", "months_after", "due_on"]
+    fields = ["loan", "months_after", "due_on", "done_on", "officer", "business_operating", "jobs_created", "notes"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class RepaymentForm(forms.ModelForm):
+    class Meta:
+        model = Repayment
+        fields = ["loan", "paid_on", "amount", "bank_reference"]
+
+
+class BankFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bank file (CSV)"),
+        help_text=_("Columns: loan_reference, paid_on (YYYY-MM-DD), amount (whole pesos), bank_reference."),
+    )
+
+
+@admin.register(Repayment)
+class RepaymentAdmin(admin.ModelAdmin):
+    form = RepaymentForm
+    list_display = [
+        "bank_reference",
+        "loan",
+        "paid_on",
+        "amount",
+        "source",
+        "allocated_interest",
+        "allocated_principal",
+        "unallocated",
+    ]
+    list_filter = ["source"]
+    list_select_related = ["loan__application"]
+    search_fields = ["=bank_reference", "=loan__application__reference"]
+    raw_id_fields = ["loan"]
+    change_list_template = "admin/loans/repayment/change_list.html"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Recorded through the allocation service, never as a bare row."""
+        try:
+            repayment, created = repayments.repayment_record(
+                loan=obj.loan,
+                paid_on=obj.paid_on,
+                amount=obj.amount,
+                bank_reference=obj.bank_reference,
+                user=request.user,
+            )
+        except repayments.RepaymentError as error:
+            raise ValidationError(str(error)) from error
+        obj.pk = repayment.pk
+        if not created:
+            self.message_user(
+                request, _("This bank reference was already recorded; nothing changed."), messages.WARNING
+            )
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="loans_repayment_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BankFileForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > 5 * 1024 * 1024:
+                form.add_error("file", _("The file is larger than 5 MB; split it."))
+            else:
+                report = repayments.bank_file_import(content=upload.read(), user=request.user)
+                if report.errors:
+                    messages.error(request, _("Nothing was applied: correct the lines below and import again."))
+                else:
+                    messages.success(
+                        request,
+                        _("%(applied)d payment(s) applied, %(duplicates)d already imported.")
+                        % {"applied": report.applied, "duplicates": report.duplicates},
+                    )
+        return TemplateResponse(
+            request,
+            "admin/loans/repayment/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "report": report,
+                "opts": self.model._meta,
+                "title": _("Import a bank file"),
+            },
+        )
