@@ -212,3 +212,14 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
             report.applied += int(created)
             report.duplicates += int(not created)
     return report
+
+
+def loans_daily(*, today: date | None = None) -> int:
+    """Once a day: the state's instalments, then days in arrears and state of every open loan."""
+    today = today or timezone.localdate()
+    state_payments_apply(today=today)
+    count = 0
+    for loan in Loan.objects.filter(state__in=[Loan.State.ACTIVE, Loan.State.IN_ARREARS]).iterator(chunk_size=500):
+        loan_refresh_state(loan, today=today)
+        count += 1
+    return count

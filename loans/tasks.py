@@ -99,3 +99,18 @@ def remind_unanswered_info_requests(self, waiting_days: int = 5) -> int:
 @shared_task(name="loans.notifications.officer_digest", bind=True, acks_late=True, max_retries=0)
 def officer_digest(self, overdue_days: int = 5) -> int:
     return reminders.officer_digest(overdue_days=overdue_days)
+
+
+@shared_task(name="loans.loans.daily", bind=True, acks_late=True, max_retries=2, default_retry_delay=300)
+def loans_daily(self) -> int:
+    """State-paid instalments, arrears and loan states; safe to run more than once a day."""
+    from . import repayments
+
+    return repayments.loans_daily()
+
+
+@shared_task(name="loans.notifications.remind_follow_up_visits", bind=True, acks_late=True, max_retries=0)
+def remind_follow_up_visits(self, days_ahead: int = 7) -> int:
+    from . import notifications
+
+    return notifications.remind_follow_up_visits(days_ahead=days_ahead)

@@ -53,10 +53,15 @@ JOBS = [
 
 
 def create(apps, schema_editor):
+    create_jobs(apps, JOBS)
+
+
+def create_jobs(apps, jobs):
+    """Shared with later migrations that add periodic jobs."""
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    for name, task, (minute, hour, day_of_week), kwargs, description in JOBS:
+    for name, task, (minute, hour, day_of_week), kwargs, description in jobs:
         schedule, _ = CrontabSchedule.objects.get_or_create(
             minute=minute,
             hour=hour,

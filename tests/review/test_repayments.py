@@ -129,3 +129,25 @@ def test_repaid_on_time_grants_the_rebate(loan, approver):
     assert loan.state == Loan.State.REPAID
     assert loan.rebate_amount == 1_400_000  # 14 % of 10,000,000
     assert loan.rebate_granted_at is not None
+
+
+def test_the_daily_job_applies_state_payments_and_arrears(loan):
+    from loans.tasks import loans_daily
+
+    assert loans_daily.apply().get() == 1
+    loan.refresh_from_db()
+    assert loan.state == Loan.State.IN_ARREARS  # nothing paid since 2026-02-10
+
+
+def test_officers_are_reminded_of_follow_up_visits_once(loan, django_capture_on_commit_callbacks):
+    from applicants.models import Notification
+    from loans.notifications import remind_follow_up_visits
+
+    application = loan.application
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = remind_follow_up_visits(today=date(2026, 4, 5))
+        again = remind_follow_up_visits(today=date(2026, 4, 5))
+    assert (sent, again) == (1, 1)  # the 3-month visit (2026-04-10) is due within a week
+    rows = Notification.objects.filter(kind="follow_up_visit")
+    assert rows.count() == 1
+    assert rows.get().user == application.approved_by
