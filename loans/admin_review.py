@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from applicants import crypto
 from applicants.phones import parse_colombian_phone
@@ -78,7 +79,7 @@ DECISIONS = {
 
 
 @admin.register(LoanApplication)
-class LoanApplicationAdmin(admin.ModelAdmin):
+class LoanApplicationAdmin(SimpleHistoryAdmin):
     change_form_template = "admin/loans/loanapplication/review.html"
     list_display = [
         "reference_or_draft",
@@ -385,7 +386,7 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(Loan)
-class LoanAdmin(admin.ModelAdmin):
+class LoanAdmin(SimpleHistoryAdmin):
     list_display = ["application", "principal_cop", "disbursed_on", "state", "days_in_arrears"]
     list_filter = ["state"]
     list_select_related = ["application"]
