@@ -8,8 +8,8 @@ from loans.documents import check_upload
 from tests.factories import CompleteProfileFactory, PlanFactory
 
 
-def send_application(product, *, user=None):
-    """A complete application sent by a new returnee (its check runs eagerly on commit)."""
+def draft_ready_to_send(product, *, user=None):
+    """A complete draft of a new returnee (or of ``user``), ready to be sent."""
     user = user or CompleteProfileFactory().user
     application = services.application_create(applicant=user)
     services.application_set_plan(application=application, plan=PlanFactory(owner=user))
@@ -24,4 +24,10 @@ def send_application(product, *, user=None):
     )
     application.declarations_accepted_at = timezone.now()
     application.save()
-    return services.application_submit(application=application, user=user)
+    return application
+
+
+def send_application(product, *, user=None):
+    """A complete application sent by a new returnee (its check runs eagerly on commit)."""
+    application = draft_ready_to_send(product, user=user)
+    return services.application_submit(application=application, user=application.applicant)

@@ -32,7 +32,9 @@ def staff_client():
             codename__in=["view_loanproduct", "change_loanproduct", "add_recheckrun", "view_recheckrun"]
         )
     )
-    return otp_verified_client(user)
+    client = otp_verified_client(user)
+    client.cookies["django_language"] = "en"
+    return client
 
 
 def run_action(client, product):
@@ -47,7 +49,7 @@ def test_the_product_action_rechecks_every_application_in_review(staff_client, p
     response = run_action(staff_client, product)
 
     assert response.status_code == 200
-    assert "Re-check queued for 1 product(s)." in response.content.decode() or response.redirect_chain
+    assert "Re-check queued for 1 product(s)." in response.content.decode()
     run = RecheckRun.objects.get()
     assert (run.product, run.status, run.total, run.done, run.changed, run.now_failing) == (
         product,
@@ -217,7 +219,7 @@ def test_staff_start_a_recheck_of_every_product_from_the_admin(staff_client, in_
     assert run.product is None
     assert (run.status, run.done, run.total) == (RecheckRun.Status.FINISHED, 3, 3)
     assert run.started_by.email.startswith("oficial")
-    assert "All products" in response.content.decode() or "Todos los productos" in response.content.decode()
+    assert "All products" in response.content.decode()
 
 
 def test_staff_without_the_permission_cannot_start_one(product, in_review):
