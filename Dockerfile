@@ -1,0 +1,44 @@
+# syntax=docker/dockerfile:1
+# One image for every process of the production stack: web (gunicorn), worker and beat
+# (Celery). docker-compose.yml chooses the command; docs/DEPLOYMENT.md explains the stack.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=portal.settings.production \
+    MEDIA_ROOT=/var/lib/retorno/uploads
+
+# The code stays owned by root and read-only to the app; only the uploads directory (a
+# volume in docker-compose.yml, outside the code and the static files) is writable.
+RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home retorno \
+    && mkdir -p /var/lib/retorno/uploads \
+    && chown retorno:retorno /var/lib/retorno/uploads
+
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+# The compiled translations (locale/*/LC_MESSAGES/django.mo) are committed with the code.
+COPY . .
+
+# Production settings refuse to load without their secrets; these dummies exist only for this
+# one command (collectstatic reads no secret and opens no connection) and are not kept.
+RUN DJANGO_SETTINGS_MODULE=portal.settings.production \
+    DJANGO_SECRET_KEY=build-only-not-a-secret \
+    FIELD_ENCRYPTION_SALT=build-only \
+    BLIND_INDEX_KEY=build-only \
+    DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    REDIS_URL=redis://build.invalid:6379/0 \
+    DJANGO_ALLOWED_HOSTS=build.invalid \
+    EMAIL_HOST=build.invalid \
+    SITE_URL=https://build.invalid \
+    python manage.py collectstatic --noinput
+
+USER retorno
+EXPOSE 8000
+# gunicorn reads its options from here, whether started by this CMD or by the web command in
+# docker-compose.yml. No access log: URLs carry verification and password-reset tokens; the
+# reverse proxy in front keeps the access log it needs.
+ENV GUNICORN_CMD_ARGS="--bind 0.0.0.0:8000 --workers 3 --timeout 60 --worker-tmp-dir /dev/shm"
+CMD ["gunicorn", "portal.wsgi:application"]
