@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 def _database_ok() -> bool:
@@ -29,7 +29,7 @@ def _redis_state() -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     database = "ok" if _database_ok() else "down"
     redis_state = _redis_state()

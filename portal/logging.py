@@ -23,4 +23,8 @@ class RedactPIIFilter(logging.Filter):
         message = record.getMessage()
         record.msg = redact(message)
         record.args = ()
+        if record.exc_info:
+            # Tracebacks carry local values and SQL parameters: format them now, redacted.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return True

@@ -267,3 +267,20 @@ def test_the_blind_index_depends_on_its_key(settings):
 
     assert crypto.document_number_index(number) != under_test_key
     assert crypto.document_number_index("1.020.304-050") == crypto.document_number_index(number)
+
+
+def test_tracebacks_are_redacted_too():
+    import logging
+    import sys
+
+    from portal.logging import RedactPIIFilter
+
+    try:
+        raise ValueError("lookup failed for ana@example.co with phone 3001234567")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "boom", (), sys.exc_info())
+    RedactPIIFilter().filter(record)
+    text = logging.Formatter().format(record)
+    assert "ana@example.co" not in text
+    assert "3001234567" not in text
+    assert "[email]" in text
