@@ -86,4 +86,8 @@ def test_it_rejects_post(client, db, url):
     response = client.post(url)
 
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
+
+
+def test_it_answers_head_for_load_balancers(client, db, url):
+    assert client.head(url).status_code == 200
