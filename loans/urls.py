@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .report_urls import urlpatterns as report_urlpatterns
 
 app_name = "loans"
 
@@ -34,3 +35,5 @@ urlpatterns = [
     path("solicitudes/<uuid:public_id>/responder/", views.application_answer, name="application_answer"),
     path("solicitudes/<uuid:public_id>/retirar/", views.application_withdraw, name="application_withdraw"),
 ]
+
+urlpatterns += report_urlpatterns
