@@ -51,7 +51,7 @@ format: $(VENV)/.dev-deps
 	$(BIN)/ruff check --fix .
 
 messages: $(VENV)/.dev-deps
-	$(BIN)/python manage.py makemessages -l es -l en --no-location --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -l es -l en --no-location --ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests --ignore=benchmarks
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
