@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 import filetype
@@ -32,6 +33,15 @@ def _looks_like_pdf(content: bytes) -> bool:
     return content.startswith(b"%PDF-")
 
 
+def _size_over_limit(size: int) -> str:
+    # filesizeformat rounds to the nearest tenth, so a file just over 10 MB would read "10.0 MB; the
+    # limit is 10.0 MB". Round up instead: the size shown is never below the real one.
+    tenth_of_mb = 1024 * 1024 / 10
+    if size >= 1024 * 1024:
+        return filesizeformat(math.ceil(size / tenth_of_mb) * tenth_of_mb)
+    return filesizeformat(size)
+
+
 def check_upload(uploaded) -> CheckedUpload:
     """Read the upload once and accept only real PDF, JPEG or PNG files of at most 10 MB."""
     size = uploaded.size or 0
@@ -40,7 +50,7 @@ def check_upload(uploaded) -> CheckedUpload:
     if size > MAX_DOCUMENT_BYTES:
         raise ValidationError(
             _("The file is %(size)s; the limit is %(limit)s. Take the photo at a lower resolution or split the PDF.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(MAX_DOCUMENT_BYTES)},
+            % {"size": _size_over_limit(size), "limit": filesizeformat(MAX_DOCUMENT_BYTES)},
             code="too_large",
         )
     content = uploaded.read(MAX_DOCUMENT_BYTES + 1)

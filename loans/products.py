@@ -50,6 +50,11 @@ def max_financing(product, total_investment: int) -> int:
     return int((Decimal(total_investment) * product.max_financing_pct / 100).to_integral_value(ROUND_FLOOR))
 
 
+def _percent(value) -> str:
+    # Caps are stored with four decimals; show 42.5, not 42.5000 (and never 4.25E+1).
+    return f"{Decimal(value).normalize():f}"
+
+
 def validate_product(product) -> None:
     """Staff-facing checks; the rate must stay under the usury cap in force for its category."""
     errors: dict[str, list[str]] = {}
@@ -94,8 +99,8 @@ def validate_product(product) -> None:
                 "annual_rate_pct",
                 _("%(rate)s%% E.A. exceeds the usury cap of %(cap)s%% E.A. in force for %(category)s.")
                 % {
-                    "rate": product.annual_rate_pct,
-                    "cap": cap.rate_pct,
+                    "rate": _percent(product.annual_rate_pct),
+                    "cap": _percent(cap.rate_pct),
                     "category": cap.get_credit_category_display(),
                 },
             )
@@ -143,7 +148,7 @@ def loan_request_errors(
                     "This product lends at most %(pct)s%% of the plan's investment (%(investment)s): "
                     "at most %(ceiling)s."
                 ) % {
-                    "pct": f"{product.max_financing_pct.normalize():f}",
+                    "pct": _percent(product.max_financing_pct),
                     "investment": format_cop(total_investment),
                     "ceiling": format_cop(ceiling),
                 }
