@@ -431,11 +431,11 @@ def export_build(job_id: int) -> ExportJob | None:
     final = export_path(job)
     partial = final.with_name(final.name + ".part")
     try:
-        filters, form = parse_filters(job.filters)
-        if filters is None:
-            raise ValueError("; ".join(form.error_messages_list()))
-        final.parent.mkdir(parents=True, exist_ok=True)
         with translation.override(_language_of(job.requested_by)):
+            filters, form = parse_filters(job.filters)
+            if filters is None:
+                raise ValueError("; ".join(form.error_messages_list()))
+            final.parent.mkdir(parents=True, exist_ok=True)
             rows = WRITERS[job.format](partial, job.kind, filters, include_pii=job.include_pii)
         os.replace(partial, final)
     except BaseException:

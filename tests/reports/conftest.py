@@ -18,14 +18,28 @@ from loans.report_filters import years_before
 from tests.conftest import otp_verified_client
 from tests.factories import CompleteProfileFactory, ProductFactory, StaffFactory
 
+# The real-worker fixtures (tests/integration) for test_export_worker.py.
+from tests.integration.conftest import celery_app_on_redis, celery_worker_process, start_worker  # noqa: F401
+
 
 def at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
 
 
+def _role(name: str) -> Group:
+    """The role group of migration 0006 (transactional tests flush it: put it back)."""
+    from importlib import import_module
+
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        for app_label, codename in import_module("loans.migrations.0006_roles").ROLES[name]:
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group
+
+
 def _staff_in(group: str, *extra: str):
     user = StaffFactory(preferred_language="en")
-    user.groups.add(Group.objects.get(name=group))
+    user.groups.add(_role(group))
     for codename in extra:
         user.user_permissions.add(Permission.objects.get(content_type__app_label="loans", codename=codename))
     return user
@@ -159,7 +173,9 @@ def make_loan(application, *, principal, disbursed_on, disbursed_by, instalments
         days_in_arrears=days_in_arrears,
     )
     for number, (owed, paid) in enumerate(instalments, start=1):
-        due = date(disbursed_on.year + (disbursed_on.month + number - 1) // 12, (disbursed_on.month + number - 1) % 12 + 1, 5)
+        due = date(
+            disbursed_on.year + (disbursed_on.month + number - 1) // 12, (disbursed_on.month + number - 1) % 12 + 1, 5
+        )
         LoanInstalment.objects.create(
             loan=loan,
             number=number,

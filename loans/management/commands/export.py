@@ -69,7 +69,9 @@ class Command(BaseCommand):
             except BaseException as error:
                 path.unlink(missing_ok=True)
                 ExportJob.objects.filter(pk=job.pk).update(
-                    status=ExportJob.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+                    status=ExportJob.Status.FAILED,
+                    error=f"{type(error).__name__}: {error}",
+                    finished_at=timezone.now(),
                 )
                 raise
             exports.export_finish(job, rows)
