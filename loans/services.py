@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -52,49 +54,65 @@ def application_create(*, applicant: User) -> LoanApplication:
         return draft or LoanApplication.objects.create(applicant=applicant)
 
 
-def _editable(application: LoanApplication) -> None:
-    if application.status != ApplicationStatus.DRAFT:
-        raise ApplicationError(_("This application was already sent and can no longer be changed."))
+@contextmanager
+def _locked(application: LoanApplication, allowed: tuple[str, ...], message: str) -> Iterator[LoanApplication]:
+    """Lock the row and check its status there: another tab may have just sent the application."""
+    with transaction.atomic():
+        locked = LoanApplication.objects.select_for_update().get(pk=application.pk)
+        if locked.status not in allowed:
+            raise ApplicationError(message)
+        yield locked
+    application.refresh_from_db()
+
+
+def _draft(application: LoanApplication):
+    return _locked(
+        application,
+        (ApplicationStatus.DRAFT,),
+        _("This application was already sent and can no longer be changed."),
+    )
 
 
 def application_set_plan(*, application: LoanApplication, plan: BusinessPlan) -> None:
-    _editable(application)
     if plan.owner_id != application.applicant_id:
         raise ApplicationError(_("Choose one of your own business plans."))
-    application.plan = plan
-    application.save(update_fields=["plan", "updated_at"])
+    with _draft(application) as locked:
+        locked.plan = plan
+        locked.save(update_fields=["plan", "updated_at"])
 
 
 def application_set_loan_request(*, application: LoanApplication, product, amount, term_months, grace_months) -> None:
-    _editable(application)
-    application.product = product
-    application.amount = amount
-    application.term_months = term_months
-    application.grace_months = grace_months
-    application.save(update_fields=["product", "amount", "term_months", "grace_months", "updated_at"])
+    with _draft(application) as locked:
+        locked.product = product
+        locked.amount = amount
+        locked.term_months = term_months
+        locked.grace_months = grace_months
+        locked.save(update_fields=["product", "amount", "term_months", "grace_months", "updated_at"])
 
 
 def application_accept_declarations(*, application: LoanApplication) -> None:
-    _editable(application)
-    application.declarations_accepted_at = timezone.now()
-    application.save(update_fields=["declarations_accepted_at", "updated_at"])
+    with _draft(application) as locked:
+        locked.declarations_accepted_at = timezone.now()
+        locked.save(update_fields=["declarations_accepted_at", "updated_at"])
 
 
 def document_add(*, application: LoanApplication, kind: str, upload: CheckedUpload, user: User) -> ApplicationDocument:
-    if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED):
-        raise ApplicationError(_("Documents can be added to a draft, or when an officer asks for information."))
-    selectors.check_document_quota(application, upload.size)
-    document = ApplicationDocument(
-        application=application,
-        kind=kind,
-        original_name=upload.original_name,
-        content_type=upload.content_type,
-        size=upload.size,
-        sha256=hashlib.sha256(upload.content).hexdigest(),
-        uploaded_by=user,
-    )
-    document.file.save("upload", upload.as_file(), save=False)
-    document.save()
+    allowed = (ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED)
+    message = _("Documents can be added to a draft, or when an officer asks for information.")
+    # The quota is checked under the same lock, so two parallel uploads cannot both squeeze in.
+    with _locked(application, allowed, message) as locked:
+        selectors.check_document_quota(locked, upload.size)
+        document = ApplicationDocument(
+            application=locked,
+            kind=kind,
+            original_name=upload.original_name,
+            content_type=upload.content_type,
+            size=upload.size,
+            sha256=hashlib.sha256(upload.content).hexdigest(),
+            uploaded_by=user,
+        )
+        document.file.save("upload", upload.as_file(), save=False)
+        document.save()
     return document
 
 
@@ -148,6 +166,7 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
             before_save=freeze,
             on_commit=_after_submit,
         )
+    application.refresh_from_db()
     return submitted
 
 

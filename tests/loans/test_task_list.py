@@ -334,7 +334,6 @@ STALE_TAB = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=STALE_TAB)
 def test_a_loan_request_saved_from_a_tab_loaded_before_sending_is_refused(ready_draft, owner, product):
     stale = LoanApplication.objects.get(pk=ready_draft.pk)  # tab A loaded the draft
     services.application_submit(application=ready_draft, user=owner)  # tab B sent it
@@ -345,7 +344,6 @@ def test_a_loan_request_saved_from_a_tab_loaded_before_sending_is_refused(ready_
         )
 
 
-@pytest.mark.xfail(strict=True, reason=STALE_TAB)
 def test_a_document_uploaded_from_a_tab_loaded_before_sending_is_refused(ready_draft, owner):
     from loans.documents import check_upload
 
