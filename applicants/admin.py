@@ -1,5 +1,6 @@
 import contextlib
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
@@ -35,6 +36,14 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["date_joined"]
 
 
+PII_FIELDS = ("document_number", "phone", "address")
+
+
+def can_see_pii(request) -> bool:
+    """Whole document numbers, phones and addresses only with the PII permission (settings.PII_PERMISSION)."""
+    return request.user.has_perm(settings.PII_PERMISSION)
+
+
 @admin.register(ReturneeProfile)
 class ReturneeProfileAdmin(admin.ModelAdmin):
     list_display = ["full_name", "email", "masked_document", "masked_phone", "department", "return_type"]
@@ -42,7 +51,6 @@ class ReturneeProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user", "department"]
     search_fields = ["user__email", "first_names", "last_names"]
     readonly_fields = ["public_id", "user", "declarations_accepted_at", "created_at", "updated_at"]
-    exclude = ["document_number_hash", "phone_hash"]
     autocomplete_fields = ["department", "municipality"]
     show_full_result_count = False
 
@@ -54,6 +62,12 @@ class ReturneeProfileAdmin(admin.ModelAdmin):
     def email(self, obj):
         return obj.user.email
 
+    def get_list_display(self, request):
+        # The admin instance is shared between requests: choose the columns, never store state.
+        if can_see_pii(request):
+            return ["full_name", "email", "document_number", "phone", "department", "return_type"]
+        return self.list_display
+
     @admin.display(description=_("document number"))
     def masked_document(self, obj):
         return crypto.mask(obj.document_number)
@@ -61,6 +75,18 @@ class ReturneeProfileAdmin(admin.ModelAdmin):
     @admin.display(description=_("mobile phone"))
     def masked_phone(self, obj):
         return crypto.mask(obj.phone)
+
+    @admin.display(description=_("address"))
+    def masked_address(self, obj):
+        return crypto.mask(obj.address)
+
+    def get_exclude(self, request, obj=None):
+        hidden = ["document_number_hash", "phone_hash"]
+        return hidden if can_see_pii(request) else [*hidden, *PII_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if can_see_pii(request) else [*readonly, "masked_document", "masked_phone", "masked_address"]
 
     def get_search_results(self, request, queryset, search_term):
         """Also find exact document numbers and phones through their blind indexes."""
