@@ -10,7 +10,22 @@ from .documents import check_upload
 from .models import BusinessPlan, InvestmentItem, LoanProduct
 from .products import loan_request_errors
 
-MONEY_ATTRS = {"inputmode": "numeric", "min": 0, "step": 1}
+MONEY_WIDGET = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+
+class PesosField(forms.IntegerField):
+    """Whole pesos as people write them: "1.500.000", "$ 1 500 000" or "1500000"."""
+
+    widget = MONEY_WIDGET
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace("$", "").replace(".", "").replace(" ", "").replace("\u00a0", "")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # No min/max attributes: the browser's number checks would refuse "1.500.000".
+        return {}
 
 
 class PlanNameForm(forms.ModelForm):
@@ -47,12 +62,10 @@ class BusinessPlanForm(forms.ModelForm):
             "competition": forms.Textarea(attrs={"rows": 2}),
             "experience": forms.Textarea(attrs={"rows": 2}),
             "operating_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "own_contribution": forms.NumberInput(attrs=MONEY_ATTRS),
-            "monthly_sales": forms.NumberInput(attrs=MONEY_ATTRS),
-            "monthly_costs": forms.NumberInput(attrs=MONEY_ATTRS),
             "jobs_to_create": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
             "stage": forms.RadioSelect,
         }
+        field_classes = {"own_contribution": PesosField, "monthly_sales": PesosField, "monthly_costs": PesosField}
         help_texts = {
             "section": _("The broad sector of the business (CIIU)."),
             "division": _("The activity within the sector."),
@@ -95,8 +108,8 @@ class InvestmentItemForm(forms.ModelForm):
     class Meta:
         model = InvestmentItem
         fields = ["category", "description", "amount"]
-        widgets = {"amount": forms.NumberInput(attrs=MONEY_ATTRS)}
-        help_texts = {"amount": _("In pesos, without dots.")}
+        field_classes = {"amount": PesosField}
+        help_texts = {"amount": _("In pesos, for example 1.500.000.")}
         # One message whether the amount is empty, zero or negative (the field's own would say "≥ 0").
         error_messages = {
             "amount": {
@@ -135,11 +148,10 @@ class LoanRequestForm(forms.Form):
     product = forms.ModelChoiceField(
         label=_("Loan product"), queryset=LoanProduct.objects.none(), help_text=_("The loan line you apply to.")
     )
-    amount = forms.IntegerField(
+    amount = PesosField(
         label=_("Amount (pesos)"),
         min_value=1,
-        widget=forms.NumberInput(attrs=MONEY_ATTRS),
-        help_text=_("Whole pesos, without dots."),
+        help_text=_("In pesos, for example 20.000.000."),
     )
     term_months = forms.IntegerField(
         label=_("Term (months)"), min_value=1, max_value=240, help_text=_("Grace months included.")

@@ -82,7 +82,7 @@ def _plan_state(plan):
         ({"category": "tools", "description": "Vitrina", "amount": ""}, "amount", AMOUNT_NOT_POSITIVE),
         ({"category": "tools", "description": "", "amount": "500000"}, "description", "This field is required."),
         ({"category": "", "description": "Vitrina", "amount": "500000"}, "category", "This field is required."),
-        ({"category": "tools", "description": "Vitrina", "amount": "1.500.000"}, "amount", "Enter a whole number."),
+        ({"category": "tools", "description": "Vitrina", "amount": "1,5 millones"}, "amount", "Enter a whole number."),
     ],
 )
 def test_a_bad_investment_line_is_marked_and_nothing_is_lost(line, field, message, english, plan):
@@ -370,3 +370,13 @@ def test_the_admin_saves_a_rate_under_the_cap(admin_client_en, product):
         ["US", "ES"],
         ["id_document"],
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["1.500.000", "$ 1.500.000", "1500000", " 1 500 000 "])
+def test_amounts_are_read_as_people_write_them(typed):
+    from loans.forms import InvestmentItemForm
+
+    form = InvestmentItemForm({"category": "tools", "description": "Vitrina", "amount": typed})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["amount"] == 1_500_000
