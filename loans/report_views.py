@@ -199,7 +199,11 @@ def report_export(request):
         row_count=rows,
     )
     name = exports.filename(kind, fmt)
-    if fmt == ExportJob.Format.CSV:
+    if fmt == ExportJob.Format.CSV and exports.uses_copy(include_pii=include_pii):
+        handle, written = exports.csv_file(kind, filters, include_pii=include_pii)
+        exports.export_finish(job, written)
+        response = FileResponse(handle, as_attachment=True, filename=name, content_type=exports.CONTENT_TYPES[fmt])
+    elif fmt == ExportJob.Format.CSV:
         chunks = exports.csv_chunks(
             kind, filters, include_pii=include_pii, on_done=lambda sent: exports.export_finish(job, sent)
         )
@@ -338,10 +342,7 @@ def statistics_csv(request, table):
     writer = csv.writer(response)
     writer.writerow([_("code"), _("group"), *_statistics_columns()])
     for row in data["tables"][table]:
-        writer.writerow(
-            [row["code"], _group_label(table, row)]
-            + [row[m] for m in stats.MEASURES]
-        )
+        writer.writerow([row["code"], _group_label(table, row)] + [row[m] for m in stats.MEASURES])
     total = data["total"]
     writer.writerow(["", _("Total")] + [total[m] for m in stats.MEASURES])
     return response
