@@ -1,0 +1,75 @@
+"""The officers' application changelist in the admin at 1,000,000 against 1,000 applications,
+and its search against the unfiltered list at 1,000,000 (docs/BENCHMARKS.md, "Admin changelist").
+
+    .venv/bin/python benchmarks/reports_admin.py [--runs 9]
+
+Through gunicorn (one sync worker) with a staff session that passed django-otp's second factor
+(a static device set in the session). Each figure is the median of ``--runs`` requests after
+three warm-up requests. Needs both benchmark databases (harness.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+from urllib.parse import quote
+
+from harness import BIG_DATABASE_URL, SMALL_DATABASE_URL, gunicorn, machine, median, request, setup_django
+
+CHANGELIST = "/admin/loans/loanapplication/"
+
+
+def timed(server, session, path: str, runs: int) -> float:
+    for _ in range(3):
+        status, *_rest = request(server.port, "GET", path, session)
+        assert status == 200, (status, path)
+    return median([request(server.port, "GET", path, session)[3] for _ in range(runs)])
+
+
+def measure(database_url: str, paths: dict[str, str], runs: int) -> dict[str, float]:
+    from django.db import connections
+    from harness import staff_session
+
+    # This process creates the session in the database the server will read.
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = database_url.rsplit("/", 1)[1]
+
+    session = staff_session("bench-officer@bulk.example", ["superuser"])
+    with gunicorn(database_url) as server:
+        return {name: timed(server, session, path, runs) for name, path in paths.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=9)
+    runs = parser.parse_args().runs
+    setup_django(BIG_DATABASE_URL)
+    from applicants.models import ReturneeProfile
+    from loans.models import LoanApplication
+
+    print(machine())
+    sample = LoanApplication.objects.filter(reference__isnull=False).order_by("pk")[500_000 // 2]
+    document = str(10_000_000 + sample.applicant_id * 7)  # seed_bulk's synthetic document numbers
+    last_name = ReturneeProfile.objects.get(user_id=sample.applicant_id).last_names.split()[0]
+    big = measure(
+        BIG_DATABASE_URL,
+        {
+            "list": CHANGELIST,
+            "reference": f"{CHANGELIST}?q={quote(sample.reference)}",
+            "document": f"{CHANGELIST}?q={document}",
+            "last name": f"{CHANGELIST}?q={quote(last_name)}",
+            "filtered": f"{CHANGELIST}?status__exact=in_review&business_department__code__exact=05",
+        },
+        runs,
+    )
+    small = measure(SMALL_DATABASE_URL, {"list": CHANGELIST}, runs)
+    print(f"changelist: {big['list'] * 1000:.0f} ms at 1,000,000; {small['list'] * 1000:.0f} ms at 1,000; "
+          f"ratio {big['list'] / small['list']:.2f} (goal <= 1.5)")  # fmt: skip
+    for name in ("reference", "document", "last name", "filtered"):
+        print(
+            f"search by {name} at 1,000,000: {big[name] * 1000:.0f} ms; ratio to the unfiltered list "
+            f"{big[name] / big['list']:.2f} (goal <= 3)"
+        )
+
+
+if __name__ == "__main__":
+    main()
