@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,8 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Explain the decision in plain words; the applicant reads it."),
     )
+    # The status the officer decided on; if it moved before the POST, the rejection is refused.
+    seen_status = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class ApproveForm(forms.Form):
@@ -70,6 +73,27 @@ class NoteForm(forms.Form):
     body = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def program_officers():
+    """Active staff who may review applications: whom an application can be assigned to."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(
+                groups__permissions__codename="review_application",
+                groups__permissions__content_type__app_label="loans",
+            )
+            | Q(
+                user_permissions__codename="review_application",
+                user_permissions__content_type__app_label="loans",
+            )
+        )
+        .distinct()
+        .order_by("email")
+    )
+
+
 class AssignForm(forms.Form):
     officer = forms.ModelChoiceField(
         label=_("Officer"), queryset=get_user_model().objects.none(), required=False, help_text=_("Empty to unassign.")
@@ -77,19 +101,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.db.models import Q
-
-        self.fields["officer"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True, is_staff=True)
-            .filter(
-                Q(is_superuser=True)
-                | Q(groups__permissions__codename="review_application")
-                | Q(user_permissions__codename="review_application")
-            )
-            .distinct()
-            .order_by("email")
-        )
+        self.fields["officer"].queryset = program_officers()
 
 
 class ScoresForm(forms.Form):

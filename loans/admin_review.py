@@ -31,6 +31,7 @@ from .admin_forms import (
     RejectForm,
     RequestInfoForm,
     ScoresForm,
+    program_officers,
 )
 from .choices import ApplicationStatus as S
 from .models import FollowUpVisit, Loan, LoanApplication, LoanInstalment, Repayment, ScoringCriterion
@@ -65,6 +66,13 @@ class FlagFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(review_flags__icontains=f'"{self.value()}"')
         return queryset
+
+
+class AssignedOfficerFilter(admin.RelatedFieldListFilter):
+    """Offers the program officers, not every account (applicants are users too)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(user.pk, str(user)) for user in program_officers()]
 
 
 DECISIONS = {
@@ -102,7 +110,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         "product",
         "business_department",
         "business_section",
-        "assigned_to",
+        ("assigned_to", AssignedOfficerFilter),
     ]
     list_select_related = ["applicant__profile", "product", "business_department", "business_section", "assigned_to"]
     search_fields = ["=reference"]
@@ -134,6 +142,12 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(status=S.DRAFT)
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # Leaving drafts out is the queue itself, not a filter: the whole queue is still estimated.
+        return self.paginator(
+            queryset, per_page, orphans, allow_empty_first_page, unfiltered=self.get_queryset(request)
+        )
 
     def has_add_permission(self, request):
         return False
@@ -234,14 +248,23 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
             return super().change_view(request, object_id, form_url, extra_context)
         context = selectors.review_page(application, request.user)
         context["decisions"] = [
-            (action, label)
-            for action, (_form, permission, statuses, label) in DECISIONS.items()
-            if application.status in statuses and request.user.has_perm(permission)
+            (action, DECISIONS[action][3]) for action in DECISIONS if self._open(action, application, request.user)
         ]
+        context["can_note"] = request.user.has_perm(review.NOTE_PERMISSION)
         context["note_form"] = NoteForm()
         rubric = context["rubric"]
+        context["can_score"] = request.user.has_perm(review.OFFICER_PERMISSION)
         context["scores_form"] = ScoresForm(criteria=rubric["criteria"], current=rubric["scores"])
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
+
+    @staticmethod
+    def _open(action, application, user) -> bool:
+        """Whether this user may take this decision on the application as it is now."""
+        _form, permission, statuses, _label = DECISIONS[action]
+        if application.status not in statuses or not user.has_perm(permission):
+            return False
+        # Four eyes: whoever recommended is never offered the approval.
+        return not (action == "approve" and application.recommended_by_id == user.pk)
 
     def _page(self, application):
         return HttpResponseRedirect(reverse("admin:loans_loanapplication_change", args=[application.pk]))
@@ -253,7 +276,14 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         form_class, permission, statuses, label = DECISIONS[action]
         if not request.user.has_perm(permission):
             raise PermissionDenied
+        if request.method != "POST" and not self._open(action, application, request.user):
+            # A stale link or a typed URL. A POST still goes to the service, whose message says
+            # what changed (someone else acted, four eyes).
+            messages.error(request, _("No decision is open to you in this status."))
+            return self._page(application)
         initial = {"amount": application.recommended_amount or application.amount} if action == "disburse" else {}
+        if action == "reject":
+            initial["seen_status"] = application.status
         form = form_class(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -291,7 +321,11 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
             )
         elif action == "reject":
             review.application_reject(
-                application=application, officer=user, reason_code=data["reason_code"], message=data["message"]
+                application=application,
+                officer=user,
+                reason_code=data["reason_code"],
+                message=data["message"],
+                seen_status=data["seen_status"] or None,
             )
         elif action == "approve":
             review.application_approve(application=application, approver=user, note=data["note"])
@@ -423,6 +457,13 @@ class RepaymentForm(forms.ModelForm):
     class Meta:
         model = Repayment
         fields = ["loan", "paid_on", "amount", "bank_reference"]
+
+    def clean_loan(self):
+        # Refused here, as a form error: save_model cannot turn the service's refusal into one.
+        loan = self.cleaned_data["loan"]
+        if loan.state == Loan.State.WRITTEN_OFF:
+            raise ValidationError(_("This loan was written off."))
+        return loan
 
 
 class BankFileForm(forms.Form):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,27 +88,37 @@ def repayment_record(
         raise RepaymentError(_("The amount must be greater than zero."))
     if not reference:
         raise RepaymentError(_("The bank reference is required."))
-    with transaction.atomic():
+    try:
+        with transaction.atomic():
+            # Lock the loan: two payments for one loan are allocated one after the other.
+            locked = Loan.objects.select_for_update().get(pk=loan.pk)
+            # Looked up under the lock: the same file imported twice at once waits above, then
+            # finds the payment the other import committed.
+            existing = Repayment.objects.filter(bank_reference=reference).first()
+            if existing:
+                return existing, False
+            if locked.state == Loan.State.WRITTEN_OFF:
+                raise RepaymentError(_("This loan was written off."))
+            interest, principal, left = _allocate(locked, amount, paid_on, state_instalment=state_instalment)
+            repayment = Repayment.objects.create(
+                loan=locked,
+                paid_on=paid_on,
+                amount=amount,
+                bank_reference=reference,
+                source=source,
+                allocated_interest=interest,
+                allocated_principal=principal,
+                unallocated=left,
+                recorded_by=user,
+            )
+            loan_refresh_state(locked)
+    except IntegrityError:
+        # The same reference committed a moment ago for another loan (not under this loan's
+        # lock): the allocation above is rolled back and the first payment stands.
         existing = Repayment.objects.filter(bank_reference=reference).first()
-        if existing:
-            return existing, False
-        # Lock the loan: two payments for one loan are allocated one after the other.
-        locked = Loan.objects.select_for_update().get(pk=loan.pk)
-        if locked.state == Loan.State.WRITTEN_OFF:
-            raise RepaymentError(_("This loan was written off."))
-        interest, principal, left = _allocate(locked, amount, paid_on, state_instalment=state_instalment)
-        repayment = Repayment.objects.create(
-            loan=locked,
-            paid_on=paid_on,
-            amount=amount,
-            bank_reference=reference,
-            source=source,
-            allocated_interest=interest,
-            allocated_principal=principal,
-            unallocated=left,
-            recorded_by=user,
-        )
-        loan_refresh_state(locked)
+        if existing is None:
+            raise
+        return existing, False
     return repayment, True
 
 
@@ -140,6 +151,7 @@ class ImportReport:
 
 
 REQUIRED_COLUMNS = ("loan_reference", "paid_on", "amount", "bank_reference")
+WHOLE_PESOS = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
 
 
 def bank_file_import(*, content: bytes, user: User) -> ImportReport:
@@ -170,7 +182,10 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         except ValueError:
             report.errors.append(_("Line %(line)d: the date must be YYYY-MM-DD.") % {"line": line})
             continue
-        amount_text = (row.get("amount") or "").strip().replace(".", "").replace(",", "")
+        amount_text = (row.get("amount") or "").strip()
+        # Whole pesos, grouped by thousands or not. "150000.00" is refused, never read as 15,000,000.
+        if WHOLE_PESOS.fullmatch(amount_text):
+            amount_text = amount_text.replace(".", "").replace(",", "")
         if not amount_text.isdigit() or int(amount_text) <= 0:
             report.errors.append(
                 _("Line %(line)d: the amount must be a whole number of pesos above zero.") % {"line": line}
@@ -200,7 +215,9 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
     if report.errors:
         return report
     with transaction.atomic():
-        for loan, paid_on, amount, bank_reference in rows:
+        # Loan by loan (file order within a loan): two imports lock loans in the same order
+        # and cannot deadlock.
+        for loan, paid_on, amount, bank_reference in sorted(rows, key=lambda row: row[0].pk):
             _repayment, created = repayment_record(
                 loan=loan,
                 paid_on=paid_on,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from .workflow import TransitionError, transition
 
 OFFICER_PERMISSION = "loans.review_application"
 APPROVER_PERMISSION = "loans.approve_application"
+NOTE_PERMISSION = "loans.add_reviewnote"  # officers and approvers (migration 0006_roles)
 FOLLOW_UP_MONTHS = (3, 6, 12)
 
 
@@ -139,7 +140,17 @@ def application_recommend(
     )
 
 
-def application_reject(*, application: LoanApplication, officer: User, reason_code: str, message: str):
+REJECTABLE = frozenset({S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED})
+
+
+def application_reject(
+    *, application: LoanApplication, officer: User, reason_code: str, message: str, seen_status: str | None = None
+):
+    """Reject from the status the officer saw (``seen_status``, else the instance's own status).
+
+    Rejection is open from several statuses, so "still rejectable" is not enough: when a colleague
+    recommended in the meantime, the officer is told instead of overriding it unseen.
+    """
     from .notifications import notify_decision
 
     _require(officer, OFFICER_PERMISSION)
@@ -153,7 +164,7 @@ def application_reject(*, application: LoanApplication, officer: User, reason_co
         application,
         S.REJECTED,
         actor=officer,
-        expected_from={S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED},
+        expected_from={seen_status or application.status} & REJECTABLE,
         reason=reason_code,
         message=message,
         before_save=record,
@@ -197,7 +208,8 @@ def application_disburse(
     from .notifications import notify_disbursed
 
     _require(approver, APPROVER_PERMISSION)
-    if not bank_reference.strip():
+    bank_reference = bank_reference.strip()  # stored stripped: the reuse check must compare the same text
+    if not bank_reference:
         raise ReviewError(_("Enter the bank reference of the transfer."))
     approved_amount = application.recommended_amount or application.amount
     if amount <= 0 or (approved_amount and amount > approved_amount):
@@ -212,17 +224,23 @@ def application_disburse(
         schedule = selectors.schedule_for(
             locked.product, amount=amount, term_months=term, grace_months=grace, start=disbursed_on
         )
-        loan = Loan.objects.create(
-            application=locked,
-            principal=amount,
-            annual_rate_pct=locked.product.annual_rate_pct,
-            term_months=term,
-            grace_months=grace,
-            disbursed_on=disbursed_on,
-            bank_reference=bank_reference.strip(),
-            disbursed_by=approver,
-            rebate_amount=schedule.on_time_rebate,
-        )
+        try:
+            # Its own savepoint: a disbursement of another application with the same reference,
+            # committed a moment ago, surfaces as the officer's message instead of a server error.
+            with transaction.atomic():
+                loan = Loan.objects.create(
+                    application=locked,
+                    principal=amount,
+                    annual_rate_pct=locked.product.annual_rate_pct,
+                    term_months=term,
+                    grace_months=grace,
+                    disbursed_on=disbursed_on,
+                    bank_reference=bank_reference,
+                    disbursed_by=approver,
+                    rebate_amount=schedule.on_time_rebate,
+                )
+        except IntegrityError as error:
+            raise TransitionError(_("This bank reference was already used for another disbursement.")) from error
         LoanInstalment.objects.bulk_create(
             LoanInstalment(
                 loan=loan,
@@ -254,7 +272,7 @@ def application_disburse(
 
 
 def note_add(*, application: LoanApplication, author: User, body: str) -> ReviewNote:
-    _require(author, OFFICER_PERMISSION)
+    _require(author, NOTE_PERMISSION)
     return ReviewNote.objects.create(application=application, author=author, body=body)
 
 

@@ -537,7 +537,8 @@ def test_the_profile_list_shows_document_and_phone_with_the_permission(identifie
     _grant_pii(program_officer)
     page = staff_client(program_officer).get(PROFILES)
     assert "1020304050" in page.text
-    assert "+573001234567" in page.text or "300 1234567" in page.text
+    assert "+573001234567" in page.text
+    assert "••••••4050" not in page.text
 
 
 def test_the_profile_page_does_not_show_the_document_in_clear_without_the_permission(identified, program_officer):
@@ -546,3 +547,13 @@ def test_the_profile_page_does_not_show_the_document_in_clear_without_the_permis
     assert page.status_code == 200
     for clear in ("1020304050", "3001234567", "Carrera 45"):
         assert clear not in page.text
+    for masked in ("••••••4050", "•••••••••4567", "0-20"):
+        assert masked in page.text
+
+
+def test_the_profile_page_shows_them_in_full_with_the_permission(identified, program_officer):
+    _grant_pii(program_officer)
+    profile = identified.applicant.profile
+    page = staff_client(program_officer).get(reverse("admin:applicants_returneeprofile_change", args=[profile.pk]))
+    for clear in ("1020304050", "+573001234567", "Carrera 45 # 10-20"):
+        assert clear in page.text
