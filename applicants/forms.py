@@ -12,7 +12,9 @@ from .phones import format_phone, parse_colombian_phone
 from .validators import validate_adult_birth_date, validate_not_future
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-YES_NO = [("", _("Choose one")), ("true", _("Yes")), ("false", _("No"))]
+# "True"/"False" are how the radio widget prints a saved boolean, so a saved answer shows as
+# chosen; no empty choice, because a radio labelled "Choose one" is not an answer.
+YES_NO = [("True", _("Yes")), ("False", _("No"))]
 
 
 def yes_no_field(label, help_text):
@@ -20,7 +22,7 @@ def yes_no_field(label, help_text):
         label=label,
         help_text=help_text,
         choices=YES_NO,
-        coerce=lambda value: value == "true",
+        coerce=lambda value: value == "True",
         widget=forms.RadioSelect,
         required=True,
     )
@@ -88,6 +90,11 @@ class EmailAuthenticationForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = _("Forgot it? Use the link below to choose a new one.")
+
+    def clean_username(self):
+        # django-axes counts failures per username as given: without one spelling per address,
+        # "Ana@Example.co" and "ana@example.co" would each get their own five attempts.
+        return self.cleaned_data["username"].lower()
 
 
 class StrictSetPasswordForm(SetPasswordForm):
