@@ -55,6 +55,14 @@ class ApproveForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you send it back to the officers"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The officers read this; the applicant does not."),
+    )
+
+
 class OverrideForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the automatic result is overridden"), min_length=20, widget=forms.Textarea(attrs={"rows": 4})

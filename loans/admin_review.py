@@ -31,10 +31,20 @@ from .admin_forms import (
     RejectForm,
     RequestInfoForm,
     ScoresForm,
+    SendBackForm,
     program_officers,
 )
 from .choices import ApplicationStatus as S
-from .models import FollowUpVisit, Loan, LoanApplication, LoanInstalment, Repayment, ScoringCriterion
+from .eligibility import RULE_TITLES
+from .models import (
+    EligibilityResult,
+    FollowUpVisit,
+    Loan,
+    LoanApplication,
+    LoanInstalment,
+    Repayment,
+    ScoringCriterion,
+)
 from .money import format_cop
 
 
@@ -53,13 +63,22 @@ class MyQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OutcomeFilter(admin.SimpleListFilter):
+    title = _("eligibility outcome")
+    parameter_name = "eligibility_outcome"
+
+    def lookups(self, request, model_admin):
+        return EligibilityResult.Outcome.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(eligibility_outcome=self.value()) if self.value() else queryset
+
+
 class FlagFilter(admin.SimpleListFilter):
     title = _("review flag")
     parameter_name = "flag"
 
     def lookups(self, request, model_admin):
-        from .eligibility import RULE_TITLES
-
         return [(rule, title) for rule, title in RULE_TITLES.items()]
 
     def queryset(self, request, queryset):
@@ -81,6 +100,7 @@ DECISIONS = {
     "recommend": (RecommendForm, review.OFFICER_PERMISSION, {S.IN_REVIEW}, _("Recommend")),
     "reject": (RejectForm, review.OFFICER_PERMISSION, {S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED}, _("Reject")),
     "approve": (ApproveForm, review.APPROVER_PERMISSION, {S.RECOMMENDED}, _("Approve")),
+    "send_back": (SendBackForm, review.APPROVER_PERMISSION, {S.RECOMMENDED}, _("Send back to the officers")),
     "override": (OverrideForm, review.OFFICER_PERMISSION, {S.INELIGIBLE}, _("Override the automatic result")),
     "disburse": (DisburseForm, review.APPROVER_PERMISSION, {S.APPROVED}, _("Disburse")),
 }
@@ -97,7 +117,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         "business_department",
         "business_section",
         "status",
-        "eligibility_outcome",
+        "outcome",
         "flags",
         "assigned_to",
         "days_waiting",
@@ -105,7 +125,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
     list_filter = [
         MyQueueFilter,
         "status",
-        "eligibility_outcome",
+        OutcomeFilter,
         FlagFilter,
         "product",
         "business_department",
@@ -171,7 +191,12 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("flags"))
     def flags(self, obj):
-        return ", ".join(obj.review_flags) or "—"
+        return ", ".join(str(RULE_TITLES.get(flag, flag)) for flag in obj.review_flags) or "—"
+
+    @admin.display(description=_("eligibility outcome"), ordering="eligibility_outcome")
+    def outcome(self, obj):
+        outcomes = dict(EligibilityResult.Outcome.choices)
+        return outcomes.get(obj.eligibility_outcome, obj.eligibility_outcome or "—")
 
     @admin.display(description=_("days waiting"), ordering="submitted_at")
     def days_waiting(self, obj):
@@ -309,7 +334,9 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
 
     @staticmethod
     def _apply(action, application, user, data):
-        if action == "request_info":
+        if action == "send_back":
+            review.application_send_back(application=application, approver=user, reason=data["reason"])
+        elif action == "request_info":
             review.application_request_info(application=application, officer=user, message=data["message"])
         elif action == "recommend":
             review.application_recommend(

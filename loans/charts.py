@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -50,6 +52,8 @@ def svg(chart: Chart) -> str:
 
 def _draw(chart: Chart) -> str:
     # Imported here: matplotlib costs half a second to import and only chart requests need it.
+    # Its font cache needs a writable directory; a container's home may not be one.
+    os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "matplotlib-retorno"))
     import matplotlib
 
     matplotlib.use("Agg")

@@ -4,8 +4,8 @@ from babel.numbers import format_decimal
 from django.utils.translation import get_language
 
 
-def format_cop(amount: int | None, language: str | None = None) -> str:
-    if amount is None:
+def format_cop(amount: int | str | None, language: str | None = None) -> str:
+    if amount in (None, ""):
         return ""
     language = (language or get_language() or "es")[:2]
     if language == "es":

@@ -72,6 +72,18 @@ def loan_refresh_state(loan: Loan, today: date | None = None) -> Loan:
     return loan
 
 
+def _same_payment_or_error(existing: Repayment, loan: Loan, amount: int) -> None:
+    """A repeated bank reference is the same payment only if loan and amount match too."""
+    if existing.loan_id != loan.pk or existing.amount != amount:
+        raise RepaymentError(
+            _(
+                "The bank reference %(ref)s was already used for another payment (%(amount)s on another loan or "
+                "for another amount)."
+            )
+            % {"ref": existing.bank_reference, "amount": existing.amount}
+        )
+
+
 def repayment_record(
     *,
     loan: Loan,
@@ -96,6 +108,7 @@ def repayment_record(
             # finds the payment the other import committed.
             existing = Repayment.objects.filter(bank_reference=reference).first()
             if existing:
+                _same_payment_or_error(existing, locked, amount)
                 return existing, False
             if locked.state == Loan.State.WRITTEN_OFF:
                 raise RepaymentError(_("This loan was written off."))
@@ -118,6 +131,7 @@ def repayment_record(
         existing = Repayment.objects.filter(bank_reference=reference).first()
         if existing is None:
             raise
+        _same_payment_or_error(existing, loan, amount)
         return existing, False
     return repayment, True
 
@@ -211,23 +225,35 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         if paid_on > timezone.localdate():
             report.errors.append(_("Line %(line)d: the date is in the future.") % {"line": line})
             continue
-        rows.append((loans[reference], paid_on, int(amount_text), bank_reference))
+        rows.append((line, loans[reference], paid_on, int(amount_text), bank_reference))
+    known = {r.bank_reference: r for r in Repayment.objects.filter(bank_reference__in=[row[4] for row in rows])}
+    for line, loan, _paid_on, amount, bank_reference in rows:
+        earlier = known.get(bank_reference)
+        if earlier and (earlier.loan_id != loan.pk or earlier.amount != amount):
+            report.errors.append(
+                _("Line %(line)d: the bank reference %(ref)s was already used for another payment.")
+                % {"line": line, "ref": bank_reference}
+            )
     if report.errors:
         return report
-    with transaction.atomic():
-        # Loan by loan (file order within a loan): two imports lock loans in the same order
-        # and cannot deadlock.
-        for loan, paid_on, amount, bank_reference in sorted(rows, key=lambda row: row[0].pk):
-            _repayment, created = repayment_record(
-                loan=loan,
-                paid_on=paid_on,
-                amount=amount,
-                bank_reference=bank_reference,
-                user=user,
-                source=Repayment.Source.BANK_FILE,
-            )
-            report.applied += int(created)
-            report.duplicates += int(not created)
+    try:
+        with transaction.atomic():
+            # Loan by loan (file order within a loan): two imports lock loans in the same order
+            # and cannot deadlock.
+            for _line, loan, paid_on, amount, bank_reference in sorted(rows, key=lambda row: row[1].pk):
+                _repayment, created = repayment_record(
+                    loan=loan,
+                    paid_on=paid_on,
+                    amount=amount,
+                    bank_reference=bank_reference,
+                    user=user,
+                    source=Repayment.Source.BANK_FILE,
+                )
+                report.applied += int(created)
+                report.duplicates += int(not created)
+    except RepaymentError as error:
+        report.applied = report.duplicates = 0
+        report.errors.append(str(error))
     return report
 
 

@@ -194,6 +194,14 @@ def application_approve(*, application: LoanApplication, approver: User, note: s
     )
 
 
+def application_send_back(*, application: LoanApplication, approver: User, reason: str) -> LoanApplication:
+    """recommended → in_review: the approver disagrees and returns it to the officers, saying why."""
+    _require(approver, APPROVER_PERMISSION)
+    if not reason.strip():
+        raise ReviewError(_("Write why you send the application back."))
+    return _move(application, S.IN_REVIEW, actor=approver, expected_from={S.RECOMMENDED}, reason=reason)
+
+
 def application_override_ineligible(*, application: LoanApplication, officer: User, reason: str) -> LoanApplication:
     _require(officer, OFFICER_PERMISSION)
     if len(reason.strip()) < 20:

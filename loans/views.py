@@ -405,6 +405,9 @@ def application_answer(request, public_id):
     from .forms import AnswerForm
 
     application = selectors.application_for_owner(public_id=public_id, user=request.user)
+    if application.status != ApplicationStatus.INFO_REQUESTED:
+        messages.info(request, _("There is no question from the officer to answer now."))
+        return redirect("loans:application_detail", public_id=application.public_id)
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

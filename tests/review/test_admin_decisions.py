@@ -27,9 +27,9 @@ from tests.review.admin_pages import flash_messages, queued_application, staff_c
 
 pytestmark = pytest.mark.django_db
 
-ALL_ACTIONS = ["request_info", "recommend", "reject", "approve", "override", "disburse"]
+ALL_ACTIONS = ["request_info", "recommend", "reject", "approve", "send_back", "override", "disburse"]
 REFUSED = {
-    "program_officer": ["approve", "disburse"],
+    "program_officer": ["approve", "send_back", "disburse"],
     "approver": ["request_info", "recommend", "reject", "override"],
     "analyst": ALL_ACTIONS,
 }
@@ -38,6 +38,7 @@ VALID_POST = {
     "recommend": {"note": "Plan viable", "amount": "", "term_months": ""},
     "reject": {"reason_code": "capacity", "message": "Sus ingresos no alcanzan para la cuota."},
     "approve": {"note": "De acuerdo"},
+    "send_back": {"reason": "Falta verificar el arriendo del local."},
     "override": {"reason": "Retorno forzado documentado: excepción aprobada por el comité."},
     "disburse": {"disbursed_on": "2026-03-15", "amount": "10000000", "bank_reference": "TRX-0001"},
 }
@@ -269,7 +270,7 @@ def test_a_bank_reference_already_used_is_refused_even_with_spaces_around_it(app
         (S.INFO_REQUESTED, "program_officer", ["reject"]),
         (S.INFO_REQUESTED, "approver", []),
         (S.RECOMMENDED, "program_officer", ["reject"]),
-        (S.RECOMMENDED, "approver", ["approve"]),
+        (S.RECOMMENDED, "approver", ["approve", "send_back"]),
         (S.APPROVED, "program_officer", []),
         (S.APPROVED, "approver", ["disburse"]),
         (S.INELIGIBLE, "program_officer", ["override"]),
@@ -310,8 +311,8 @@ def test_the_person_who_recommended_is_not_offered_the_approval(in_review, offic
     client = staff_client(officer_and_approver)
     client.post(_decide_url(in_review, "recommend"), VALID_POST["recommend"])
     assert _status(in_review) == S.RECOMMENDED
-    assert _offered(client.get(_page_url(in_review)), in_review) == ["reject"]
-    assert _offered(staff_client(second_approver).get(_page_url(in_review)), in_review) == ["approve"]
+    assert _offered(client.get(_page_url(in_review)), in_review) == ["reject", "send_back"]
+    assert _offered(staff_client(second_approver).get(_page_url(in_review)), in_review) == ["approve", "send_back"]
 
     response = client.get(_decide_url(in_review, "approve"))
     assert response.status_code == 302

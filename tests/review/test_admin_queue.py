@@ -126,8 +126,8 @@ def test_the_queue_shows_every_column_of_an_application(program_officer, product
             "Antioquia",
             "C · Industrias manufactureras",
             "In review",
-            "review",
-            "rur, years_abroad",
+            "Eligible, with points for the officer to review",
+            "Registro Único de Retornados, Years lived abroad",
             program_officer.email,
             "3",
         ]

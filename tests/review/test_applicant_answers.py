@@ -124,9 +124,7 @@ def test_answering_when_no_question_is_open_shows_an_error_and_changes_nothing(i
     response = applicant.post(_answer(in_review), {"message": ANSWER})
     assert response.status_code == 302
     assert response["Location"] == _detail(in_review)
-    assert _flash(response) == [
-        "This application is now “In review”; someone else may have acted on it. Reload the page."
-    ]
+    assert _flash(response) == ["There is no question from the officer to answer now."]
     in_review.refresh_from_db()
     assert in_review.status == S.IN_REVIEW
     assert not ApplicationMessage.objects.exists()
@@ -136,7 +134,7 @@ def test_answering_when_no_question_is_open_shows_an_error_and_changes_nothing(i
 def test_answering_twice_records_one_answer(asked, applicant):
     applicant.post(_answer(asked), {"message": ANSWER})
     response = applicant.post(_answer(asked), {"message": ANSWER})
-    assert _flash(response)[-1].startswith("This application is now “In review”")
+    assert _flash(response)[-1] == "There is no question from the officer to answer now."
     assert ApplicationMessage.objects.filter(from_applicant=True).count() == 1
     answered = ApplicationEvent.objects.filter(application=asked, to_status=S.IN_REVIEW, actor=asked.applicant)
     assert answered.count() == 1
