@@ -7,7 +7,6 @@ functions serve the Celery check of a submitted application and the public self-
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import inspect
 import json
@@ -21,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.choices import DocumentType, ReturnType
 from applicants.validators import ADULT_AGE, age_on
+
+from .schedule import add_months as _add_months
 
 # Bump when a rule, a reason code or what a rule looks at changes; every stored result keeps
 # the version it was judged under. tests/eligibility/test_ruleset_version.py pins the
@@ -72,12 +73,6 @@ class Verdict:
     def as_dict(self) -> dict:
         # JSON-safe whatever a rule put in its facts (a date, a Decimal): storing never fails.
         return json.loads(json.dumps(asdict(self), default=str))
-
-
-def _add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _years_between(start: date, end: date) -> int:
