@@ -22,7 +22,6 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -313,9 +312,7 @@ class _LocalDateTimeText(Func):
 def copy_select(kind: str, filters: ReportFilters) -> str:
     """The export's SELECT (no personal data) with every column rendered as its CSV text."""
     chosen = columns(kind, include_pii=False)
-    queryset_ = queryset(kind, filters).annotate(
-        **{f"x_{c.key}": F(c.source) if isinstance(c.source, str) else c.source for c in chosen}
-    )
+    queryset_ = _annotated(queryset(kind, filters), chosen)
     texts = {}
     for c in chosen:
         raw = f"x_{c.key}"
@@ -375,11 +372,53 @@ def write_csv(path: Path, kind: str, filters: ReportFilters, *, include_pii: boo
     return written[0]
 
 
+# Excel stores a moment as days since 1899-12-30 (the 1900 date system).
+EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_EPOCH_DAY = date(1899, 12, 30)
+
+
+def _cell_writers(sheet, types: list[str], day, moment) -> list:
+    """One writer per column, chosen once from the column's type (not per cell)."""
+    zone = timezone.get_current_timezone()
+    seconds_per_day = 86400.0
+
+    def moment_writer(row, column, value):
+        local = value.astimezone(zone).replace(tzinfo=None)
+        sheet.write_number(row, column, (local - EXCEL_EPOCH).total_seconds() / seconds_per_day, moment)
+
+    def day_writer(row, column, value):
+        sheet.write_number(row, column, (value - EXCEL_EPOCH_DAY).days, day)
+
+    def decimal_writer(row, column, value):
+        sheet.write_number(row, column, float(value))
+
+    by_type = {
+        "DateTimeField": moment_writer,
+        "DateField": day_writer,
+        "BooleanField": sheet.write_boolean,
+        "DecimalField": decimal_writer,
+    }
+    numbers = {
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+        "AutoField",
+        "BigAutoField",
+        "FloatField",
+    }
+    return [by_type.get(t) or (sheet.write_number if t in numbers else sheet.write_string) for t in types]
+
+
 def write_xlsx(path: Path, kind: str, filters: ReportFilters, *, include_pii: bool) -> int:
     """Write the workbook row by row (constant_memory); a new sheet every 1,048,575 rows."""
     import xlsxwriter
 
     names = headers(kind, include_pii=include_pii)
+    rows_queryset = values(kind, filters, include_pii=include_pii)
+    types = column_types(kind, include_pii=include_pii)
     workbook = xlsxwriter.Workbook(
         str(path),
         {"constant_memory": True, "tmpdir": str(path.parent), "strings_to_formulas": False, "strings_to_urls": False},
@@ -388,35 +427,37 @@ def write_xlsx(path: Path, kind: str, filters: ReportFilters, *, include_pii: bo
         bold = workbook.add_format({"bold": True})
         day = workbook.add_format({"num_format": "yyyy-mm-dd"})
         moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        sheet, sheet_row, sheets, rows = None, XLSX_MAX_DATA_ROWS, 0, 0
-        for row in values(kind, filters, include_pii=include_pii).iterator(chunk_size=CHUNK_SIZE):
+        sheet, writers, sheet_row, sheets, rows = None, [], XLSX_MAX_DATA_ROWS, 0, 0
+        for row in rows_queryset.iterator(chunk_size=CHUNK_SIZE):
             if sheet_row >= XLSX_MAX_DATA_ROWS:
                 sheets += 1
                 sheet = workbook.add_worksheet(f"{kind} {sheets}" if sheets > 1 else kind)
                 sheet.write_row(0, 0, names, bold)
+                writers = list(enumerate(_cell_writers(sheet, types, day, moment)))
                 sheet_row = 0
             sheet_row += 1
-            for column, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, str):
-                    sheet.write_string(sheet_row, column, value)
-                elif isinstance(value, bool):
-                    sheet.write_boolean(sheet_row, column, value)
-                elif isinstance(value, datetime):
-                    sheet.write_datetime(sheet_row, column, timezone.localtime(value).replace(tzinfo=None), moment)
-                elif isinstance(value, date):
-                    sheet.write_datetime(sheet_row, column, value, day)
-                elif isinstance(value, Decimal):
-                    sheet.write_number(sheet_row, column, float(value))
-                else:
-                    sheet.write_number(sheet_row, column, value)
+            for column, write in writers:
+                value = row[column]
+                if value is not None:
+                    write(sheet_row, column, value)
             rows += 1
         if sheet is None:  # no rows: still a sheet with the headers
             workbook.add_worksheet(kind).write_row(0, 0, names, bold)
     finally:
         workbook.close()
     return rows
+
+
+def column_types(kind: str, *, include_pii: bool) -> list[str]:
+    """The internal type of each export column (``DateTimeField``, ``CharField`` ...), in order."""
+    chosen = columns(kind, include_pii=include_pii)
+    query = _annotated(queryset(kind, ReportFilters()), chosen).query
+    return [query.annotations[f"x_{c.key}"].output_field.get_internal_type() for c in chosen]
+
+
+def _annotated(rows, chosen: list[Column]):
+    """Every column as an annotation ``x_<key>`` (its output field then known)."""
+    return rows.annotate(**{f"x_{c.key}": F(c.source) if isinstance(c.source, str) else c.source for c in chosen})
 
 
 WRITERS = {Format.CSV: write_csv, Format.XLSX: write_xlsx}
