@@ -352,7 +352,10 @@ def test_one_bank_reference_for_two_loans_in_two_files_at_once_is_applied_once(
 
     assert [kind for kind, _value in results] == ["ok", "ok"], results
     reports = [value for _kind, value in results]
-    assert sorted((r.applied, r.duplicates) for r in reports) == [(0, 1), (1, 0)]
+    # The second import finds the reference taken by another loan: an error, nothing applied.
+    assert sorted((r.applied, r.duplicates, len(r.errors)) for r in reports) == [(0, 0, 1), (1, 0, 0)]
+    [error] = [e for r in reports for e in r.errors]
+    assert error.startswith("The bank reference BCO-SAME was already used for another payment")
     repayment = Repayment.objects.get()
     untouched = other_loan if repayment.loan_id == loan.pk else loan
     paid = LoanInstalment.objects.filter(loan=untouched).values_list("paid_interest", "paid_principal")
