@@ -162,6 +162,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 # An acks_late task whose worker lost the broker connection is cancelled and redelivered
 # (every task here is safe to run twice), instead of being acknowledged on a dead channel.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Celery's Django fixup closes the database connection before and after every task unless
+# this is set: a new PostgreSQL connection per task, about as costly as an eligibility check
+# (docs/BENCHMARKS.md). portal/celery.py applies Django's own rules instead (CONN_MAX_AGE,
+# unusable connections), as a request does; Celery still recycles every 1,000 tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis hands an unacknowledged message to another worker after visibility_timeout: it must be
 # longer than the longest task's hard limit, or a running task is delivered twice. Tests that

@@ -90,3 +90,24 @@ def test_the_data_migration_schedules_the_periodic_jobs_editable_in_the_admin():
     }
     app.loader.import_default_modules()
     assert set(jobs) <= set(app.tasks)
+
+
+def test_a_worker_keeps_its_database_connection_between_tasks_as_django_would():
+    # Without CELERY_DB_REUSE_MAX, Celery's Django fixup opens a new connection for every task.
+    assert settings.CELERY_DB_REUSE_MAX >= 100
+    assert app.conf.get("CELERY_DB_REUSE_MAX") == settings.CELERY_DB_REUSE_MAX
+
+
+class FakeTask:
+    def __init__(self, eager):
+        self.request = type("Request", (), {"is_eager": eager})()
+
+
+@pytest.mark.parametrize(("eager", "closed"), [(False, 1), (True, 0)])
+def test_django_connection_rules_apply_around_tasks_run_by_a_worker_only(monkeypatch, eager, closed):
+    from portal.celery import close_old_database_connections
+
+    calls = []
+    monkeypatch.setattr("django.db.close_old_connections", lambda: calls.append(1))
+    close_old_database_connections(task=FakeTask(eager))
+    assert len(calls) == closed
