@@ -25,12 +25,20 @@ from .models import ApplicationEvent, LoanApplication
 DIGEST_MAX_LINES = 50
 
 
+# Drafts idle longer than this were reminded already (or the job was down for a month):
+# the daily run does not walk every abandoned draft of the programme's life again.
+LOOK_BACK_DAYS = 30
+
+
 def remind_idle_drafts(*, idle_days: int = 7, now: datetime | None = None) -> int:
     """Remind the applicant of a draft untouched for ``idle_days``, once per idle spell."""
     started = timezone.now()
     cutoff = (now or started) - timezone.timedelta(days=idle_days)
     drafts = LoanApplication.objects.filter(
-        status=ApplicationStatus.DRAFT, updated_at__lte=cutoff, applicant__is_active=True
+        status=ApplicationStatus.DRAFT,
+        updated_at__lte=cutoff,
+        updated_at__gt=cutoff - timezone.timedelta(days=LOOK_BACK_DAYS),
+        applicant__is_active=True,
     ).select_related("applicant")
     sent = 0
     for application in drafts.iterator(chunk_size=500):

@@ -48,6 +48,11 @@ def test_a_draft_touched_6_days_ago_is_left_alone(draft):
     assert reminders.remind_idle_drafts(idle_days=7) == 0
 
 
+def test_a_draft_abandoned_for_months_is_not_walked_again_every_day(draft):
+    LoanApplication.objects.filter(pk=draft.pk).update(updated_at=days_ago(7 + 31))
+    assert reminders.remind_idle_drafts(idle_days=7) == 0
+
+
 def test_a_draft_saved_again_then_idle_again_gets_a_new_reminder(draft):
     LoanApplication.objects.filter(pk=draft.pk).update(updated_at=days_ago(20))
     reminders.remind_idle_drafts(idle_days=7)
