@@ -1,0 +1,73 @@
+"""What the application, officer and analyst journeys share: a real PDF, staff with a backup
+code, and logging in through the forms people use (the portal's, and the admin's with its
+second factor)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, StaffFactory
+
+BACKUP_CODES = "Códigos de respaldo"
+
+
+def tiny_pdf() -> bytes:
+    """A one-page PDF with a correct cross-reference table, as small as a PDF can be."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def role(name: str) -> Group:
+    """The role group of migration 0006, put back if an earlier transactional test flushed it."""
+    from importlib import import_module
+
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        for app_label, codename in import_module("loans.migrations.0006_roles").ROLES[name]:
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group
+
+
+def staff_with_backup_code(group: str, code: str):
+    """A staff member in one of the role groups, whose second factor is a one-time backup code."""
+    user = StaffFactory()
+    user.groups.add(role(group))
+    device = StaticDevice.objects.create(user=user, name=BACKUP_CODES)
+    StaticToken.objects.create(device=device, token=code)
+    return user
+
+
+def admin_log_in(page, user, code: str) -> None:
+    """On the admin's login page: email and password first, then the form offers the person's
+    devices; pick the backup codes and type one."""
+    page.get_by_label("Correo electrónico:").fill(user.email)
+    page.get_by_label("Contraseña:").fill(PASSWORD)
+    page.get_by_role("button", name="Ingresar").click()
+    expect(page.locator(".errornote")).to_have_text("Por favor introduzca su token OTP.")
+    page.get_by_label("Dispositivo OTP:").select_option(label=BACKUP_CODES)
+    page.get_by_label("Token OTP:").fill(code)
+    page.get_by_role("button", name="Ingresar").click()
+    expect(page.locator("#login-form")).to_have_count(0)
+
+
+def portal_log_in(page, site, user) -> None:
+    page.goto(f"{site.url}/cuenta/entrar/")
+    page.locator("#id_username").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Ingresar").click()
+    expect(page.get_by_role("button", name="Salir")).to_be_visible()
