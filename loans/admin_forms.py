@@ -71,7 +71,9 @@ class OverrideForm(forms.Form):
 
 class DisburseForm(forms.Form):
     disbursed_on = forms.DateField(
-        label=_("Disbursement date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Disbursement date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     amount = forms.IntegerField(label=_("Amount disbursed (COP)"), min_value=1)
     bank_reference = forms.CharField(label=_("Bank reference of the transfer"), max_length=60)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import EconomicDivision, EconomicSection, Municipality
 
-from .choices import DocumentKind
+from .choices import BusinessStage, DocumentKind
 from .documents import check_upload
 from .models import BusinessPlan, InvestmentItem, LoanProduct
 from .products import loan_request_errors
@@ -93,6 +93,9 @@ class BusinessPlanForm(forms.ModelForm):
             municipalities.setdefault(municipality.department.name, []).append((municipality.code, municipality.name))
         self.fields["municipality"].choices = [("", _("Choose a municipality")), *municipalities.items()]
         self.fields["stage"].required = False
+        self.fields["stage"].choices = BusinessStage.choices
+        # Without JavaScript every activity is listed under its sector; portal.js narrows the list.
+        self.fields["division"].widget.attrs["data-filter-by"] = "id_section"
 
     def clean(self):
         cleaned = super().clean()

@@ -217,7 +217,9 @@ def application_loan(request, public_id):
         "term_months": application.term_months,
         "grace_months": application.grace_months or 0,
     }
-    data = request.POST or (request.GET if "preview" in request.GET else None)
+    # "See the schedule" posts the same form without saving (a GET would put the CSRF token in the URL).
+    data = request.POST or None
+    preview_only = "preview" in request.POST
     form = LoanRequestForm(data, products=selectors.open_products(), total_investment=total, initial=initial)
     schedule = None
     if data is not None and form.is_valid():
@@ -228,7 +230,7 @@ def application_loan(request, public_id):
             term_months=cleaned["term_months"],
             grace_months=cleaned["grace_months"],
         )
-        if request.method == "POST":
+        if not preview_only:
             services.application_set_loan_request(
                 application=application,
                 product=cleaned["product"],

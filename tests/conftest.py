@@ -69,6 +69,14 @@ def _reference_data(request):
         import_module("applicants.migrations.0002_load_reference_data").load(apps, None)
     if not MinimumWage.objects.exists():
         import_module("loans.migrations.0002_minimum_wages").load(apps, None)
+    from django.contrib.auth.models import Group, Permission
+
+    if not Group.objects.filter(name="Program officer").exists():
+        # A flush recreates permissions (post_migrate) but not the role groups of 0006_roles.
+        for name, codenames in import_module("loans.migrations.0006_roles").ROLES.items():
+            group = Group.objects.create(name=name)
+            for app_label, codename in codenames:
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 def _is_transactional(request) -> bool:
