@@ -7,7 +7,6 @@ import contextlib
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -205,21 +204,27 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         return (timezone.now() - obj.submitted_at).days
 
     def get_search_results(self, request, queryset, search_term):
-        """Exact, indexed look-ups only: reference, email, document or phone (blind index), last name."""
+        """Each kind of term is one indexed look-up (an OR across joined tables would scan them all)."""
         term = search_term.strip()
         if not term:
             return queryset, False
-        condition = Q(reference__iexact=term) | Q(applicant__email__iexact=term)
-        hashes = {crypto.document_number_index(term)}
-        with contextlib.suppress(ValidationError):  # not a phone: document number only
-            hashes.add(crypto.phone_index(parse_colombian_phone(term)))
-        hashes.discard("")
-        if hashes:
-            condition |= Q(applicant__profile__document_number_hash__in=hashes)
-            condition |= Q(applicant__profile__phone_hash__in=hashes)
-        if not any(ch.isdigit() for ch in term):
-            condition |= Q(applicant__profile__last_names__istartswith=term)
-        return queryset.filter(condition), False
+        if "@" in term:
+            matches = queryset.filter(applicant__email=term.lower())
+        elif term.upper().startswith("RP-"):
+            matches = queryset.filter(reference=term.upper())
+        else:
+            hashes = {crypto.document_number_index(term)}
+            with contextlib.suppress(ValidationError):  # not a phone: document number only
+                hashes.add(crypto.phone_index(parse_colombian_phone(term)))
+            hashes.discard("")
+            by_document = queryset.filter(applicant__profile__document_number_hash__in=hashes)
+            by_phone = queryset.filter(applicant__profile__phone_hash__in=hashes)
+            ids = {*by_document.values_list("pk", flat=True)[:200], *by_phone.values_list("pk", flat=True)[:200]}
+            if not any(ch.isdigit() for ch in term):
+                by_name = queryset.filter(applicant__profile__last_names__istartswith=term)
+                ids.update(by_name.values_list("pk", flat=True)[:1000])
+            matches = queryset.filter(pk__in=ids)
+        return matches, False
 
     @admin.action(description=_("Assign to an officer"), permissions=["review"])
     def assign_to(self, request, queryset):

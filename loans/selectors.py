@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
@@ -309,13 +310,25 @@ def application_schedule(application: LoanApplication) -> Schedule | None:
     if application.product is None or application.amount is None or application.term_months is None:
         return None
     start = application.submitted_at.date() if application.submitted_at else None
-    return schedule_for(
-        application.product,
-        amount=application.amount,
-        term_months=application.term_months,
-        grace_months=application.grace_months or 0,
-        start=start,
+
+    def compute() -> Schedule:
+        return schedule_for(
+            application.product,
+            amount=application.amount,
+            term_months=application.term_months,
+            grace_months=application.grace_months or 0,
+            start=start,
+        )
+
+    if application.is_draft:
+        return compute()
+    # A sent application's request is frozen; its schedule changes only with the product's terms.
+    product = application.product
+    key = (
+        f"schedule:{application.pk}:{application.amount}:{application.term_months}:{application.grace_months}:"
+        f"{start}:{product.pk}:{product.updated_at.timestamp()}"
     )
+    return cache.get_or_set(key, compute, 60 * 60)
 
 
 def applicant_timeline(application: LoanApplication) -> list[ApplicationEvent]:
