@@ -33,6 +33,7 @@ from .admin_forms import (
     SendBackForm,
     program_officers,
 )
+from .admin_recheck import RecheckFlagInline
 from .choices import ApplicationStatus as S
 from .eligibility import RULE_TITLES
 from .models import (
@@ -108,6 +109,7 @@ DECISIONS = {
 @admin.register(LoanApplication)
 class LoanApplicationAdmin(SimpleHistoryAdmin):
     change_form_template = "admin/loans/loanapplication/review.html"
+    inlines = [RecheckFlagInline]
     list_display = [
         "reference_or_draft",
         "applicant_name",
