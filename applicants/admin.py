@@ -1,9 +1,6 @@
-import contextlib
-
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto, services
@@ -18,7 +15,6 @@ from .models import (
     ReturneeProfile,
     User,
 )
-from .phones import parse_colombian_phone
 
 
 @admin.register(User)
@@ -94,10 +90,7 @@ class ReturneeProfileAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return results, may_have_duplicates
-        hashes = {crypto.document_number_index(term)}
-        with contextlib.suppress(ValidationError):  # not a phone number: search by document only
-            hashes.add(crypto.phone_index(parse_colombian_phone(term)))
-        hashes.discard("")
+        hashes = crypto.search_hashes(term)
         by_index = queryset.filter(document_number_hash__in=hashes) | queryset.filter(phone_hash__in=hashes)
         return results | by_index, may_have_duplicates
 

@@ -1,5 +1,6 @@
 """Blind indexes: keyed hashes that let us find and compare encrypted values exactly."""
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -36,3 +37,16 @@ def mask(value: str | None, visible: int = 4) -> str:
         return ""
     shown = value[-visible:] if len(value) > visible else ""
     return "•" * max(len(value) - len(shown), 4) + shown
+
+
+def search_hashes(term: str) -> set[str]:
+    """Blind indexes a search term may match: as a document number and, if it parses, as a phone."""
+    from django.core.exceptions import ValidationError
+
+    from .phones import parse_colombian_phone
+
+    hashes = {document_number_index(term)}
+    with contextlib.suppress(ValidationError):  # not a phone number: the document number only
+        hashes.add(phone_index(parse_colombian_phone(term)))
+    hashes.discard("")
+    return hashes

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from .countries import country_name
-from .models import ConsentRecord, Municipality, Notification, ReturneeProfile, User
+from .models import ConsentRecord, Notification, ReturneeProfile, User
 from .phones import format_phone
 
 
@@ -99,10 +99,6 @@ def profile_of(user: User) -> ReturneeProfile | None:
 
 def consent_current(user: User) -> ConsentRecord | None:
     return user.consents.filter(withdrawn_at__isnull=True).order_by("-given_at").first()
-
-
-def municipalities_grouped() -> QuerySet[Municipality]:
-    return Municipality.objects.select_related("department").order_by("department__name", "name")
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:

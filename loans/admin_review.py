@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from applicants import crypto
-from applicants.phones import parse_colombian_phone
 from portal.pagination import EstimatedCountPaginator
 
 from . import repayments, review, selectors
@@ -215,10 +212,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         elif term.upper().startswith("RP-"):
             matches = queryset.filter(reference=term.upper())
         else:
-            hashes = {crypto.document_number_index(term)}
-            with contextlib.suppress(ValidationError):  # not a phone: document number only
-                hashes.add(crypto.phone_index(parse_colombian_phone(term)))
-            hashes.discard("")
+            hashes = crypto.search_hashes(term)
             by_document = queryset.filter(applicant__profile__document_number_hash__in=hashes)
             by_phone = queryset.filter(applicant__profile__phone_hash__in=hashes)
             ids = {*by_document.values_list("pk", flat=True)[:200], *by_phone.values_list("pk", flat=True)[:200]}

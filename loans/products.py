@@ -108,11 +108,6 @@ def validate_product(product) -> None:
         raise ValidationError(errors)
 
 
-def describe_limits(product, day: date | None = None) -> str:
-    minimum, maximum = amount_limits(product, day)
-    return _("from %(min)s to %(max)s") % {"min": format_cop(minimum), "max": format_cop(maximum)}
-
-
 def loan_request_errors(
     product,
     *,

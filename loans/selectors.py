@@ -331,17 +331,8 @@ def application_schedule(application: LoanApplication) -> Schedule | None:
     return cache.get_or_set(key, compute, 60 * 60)
 
 
-def applicant_timeline(application: LoanApplication) -> list[ApplicationEvent]:
-    """Events meant for the applicant: every status change, with the officer's message if any."""
-    return list(application.events.all())
-
-
 def document_kind_label(kind: str) -> str:
     return str(DocumentKind(kind).label) if kind in DocumentKind.values else kind
-
-
-def status_label(status: str) -> str:
-    return str(ApplicationStatus(status).label)
 
 
 def stuck_submitted_ids(*, older_than_minutes: int) -> list[int]:
