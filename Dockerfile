@@ -18,7 +18,7 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home r
 
 WORKDIR /app
 COPY requirements.txt ./
-RUN pip install -r requirements.txt
+RUN pip install --require-hashes -r requirements.txt
 # The compiled translations (locale/*/LC_MESSAGES/django.mo) are committed with the code.
 COPY . .
 

@@ -12,19 +12,25 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/retorno
 export REDIS_URL ?= redis://127.0.0.1:6379/15
 endif
 
-.PHONY: run test lint format messages clean
+.PHONY: run test lint format messages clean requirements
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.run-deps: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@ $(VENV)/.run-deps
+
+# requirements*.txt are compiled from requirements*.in with hashes; edit the .in files, then run this.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-find-links --no-emit-index-url
+requirements: $(VENV)/.dev-deps
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
 
 run: $(VENV)/.run-deps
 	$(BIN)/python manage.py migrate --noinput
