@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
 from .choices import DocumentType, EducationLevel, ReturnType, Sex
+from .emails import normalize_email
 
 
 class UserManager(BaseUserManager):
@@ -17,7 +18,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email: str, password: str | None, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -34,7 +35,9 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        # Exact match on the one spelling: a case-insensitive lookup would let "gmaıl" (dotless ı)
+        # reach "gmail" in PostgreSQL's UPPER() while django-axes counts it as another account.
+        return self.get(email=normalize_email(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -280,6 +283,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # Account mails (email confirmation, password reset, "you already have an account") are
+    # rows too, so a broker outage loses none of them, but they are not inbox messages.
+    in_inbox = models.BooleanField(_("shown in the inbox"), default=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from portal.queue import enqueue
-
 from . import crypto
+from .choices import AccountMail
 from .consent import CONSENT_VERSION, consent_text
+from .emails import normalize_email
 from .models import (
     ConsentRecord,
     DeletionRequest,
@@ -21,25 +23,62 @@ from .models import (
 )
 
 
-def user_register(*, email: str, password: str, language: str | None = None) -> User:
-    """Create an account with its empty profile and consent, and send the verification email."""
-    from .tasks import send_verification_email
+def user_register(*, email: str, password: str, language: str | None = None) -> User | None:
+    """Create an account with its empty profile and consent, and queue the confirmation email.
 
+    An address that already has an account gets no second one and no error on the page (that
+    would tell anyone who is registered): its owner is told by email instead. Both paths hash
+    the password, so they take the same time. Returns the new user, or None.
+    """
     language = (language or get_language() or "es")[:2]
+    email = normalize_email(email)
     with transaction.atomic():
+        existing = User.objects.filter(email=email).first()
+        if existing is not None:
+            make_password(password)  # the same work as creating the account
+            account_mail_queue(user=existing, kind=AccountMail.ACCOUNT_EXISTS)
+            return None
         user = User.objects.create_user(email=email, password=password, preferred_language=language)
         ReturneeProfile.objects.create(user=user)
         consent_give(user=user, language=language)
-        transaction.on_commit(lambda: enqueue(send_verification_email, user.pk))
+        account_mail_queue(user=user, kind=AccountMail.VERIFY_EMAIL)
     return user
 
 
-def verification_email_resend(*, user: User) -> None:
-    from .tasks import send_verification_email
+def account_mail_queue(*, user: User, kind: str) -> Notification:
+    """Record an account mail as a notification row in the caller's transaction; it is sent
+    after commit, and the sweeper sends it later if the broker was down (applicants.tasks)."""
+    from .notify import deliver_on_commit
 
+    notification = Notification.objects.create(
+        user=user,
+        key=f"{kind}:{user.pk}:{uuid.uuid4().hex}",
+        kind=kind,
+        subject=str(AccountMail.SUBJECTS[kind]),
+        body="",
+        in_inbox=False,
+    )
+    deliver_on_commit(notification)
+    return notification
+
+
+def password_reset_request(*, email: str) -> None:
+    """Queue a reset link for the active account of this address, if there is one.
+
+    Nothing is sent inside the request and an unknown address does the same work minus one
+    INSERT: the page and its timing are the same either way.
+    """
+    with transaction.atomic():
+        user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+        if user is not None and user.has_usable_password():
+            account_mail_queue(user=user, kind=AccountMail.PASSWORD_RESET)
+
+
+def verification_email_resend(*, user: User) -> None:
     if user.email_verified:
         return
-    transaction.on_commit(lambda: enqueue(send_verification_email, user.pk))
+    with transaction.atomic():
+        account_mail_queue(user=user, kind=AccountMail.VERIFY_EMAIL)
 
 
 def user_verify_email(*, user: User) -> bool:

@@ -1,5 +1,6 @@
 import json
 
+from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
@@ -20,6 +21,7 @@ from .forms import (
     PROFILE_FORMS,
     DeletionRequestForm,
     EmailAuthenticationForm,
+    EmailPasswordResetForm,
     RegistrationForm,
     StrictSetPasswordForm,
 )
@@ -27,6 +29,7 @@ from .pdf import data_export_pdf
 from .tokens import email_verification_token
 
 User = get_user_model()
+SIGNUP_EMAIL = "signup_email"
 
 
 def home(request):
@@ -38,19 +41,20 @@ def register(request):
         return redirect("applicants:dashboard")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.user_register(
+        # The same answer whether the address is new or already has an account (the owner of
+        # an existing one is told by email): nobody learns here who is registered.
+        services.user_register(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
             language=request.LANGUAGE_CODE,
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[SIGNUP_EMAIL] = form.cleaned_data["email"]
         return redirect("applicants:verify_email_sent")
     return render(request, "applicants/register.html", {"form": form, "consent_text": consent_text()})
 
 
-@login_required
 def verify_email_sent(request):
-    return render(request, "applicants/verify_email_sent.html")
+    return render(request, "applicants/verify_email_sent.html", {"signup_email": request.session.get(SIGNUP_EMAIL)})
 
 
 @login_required
@@ -74,6 +78,11 @@ def verify_email(request, uidb64: str, token: str):
     services.user_verify_email(user=user)
     messages.success(request, _("Thank you: your email address is confirmed."))
     if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("applicants:dashboard")
+    if not request.user.is_authenticated and user.is_active and not user.is_staff:
+        # The one-time link proves the person reads this mailbox: they continue logged in.
+        request.session.pop(SIGNUP_EMAIL, None)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("applicants:dashboard")
     return redirect("applicants:login")
 
@@ -101,13 +110,26 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "emails/password_reset.txt"
     html_email_template_name = "emails/password_reset.html"
     subject_template_name = "emails/password_reset_subject.txt"
+    form_class = EmailPasswordResetForm
     success_url = reverse_lazy("applicants:password_reset_done")
+
+    def form_valid(self, form):
+        # Queued as a notification row and sent after commit by a task: the page answers
+        # the same, in the same time, for a known and an unknown address.
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "applicants/password_reset_confirm.html"
     form_class = StrictSetPasswordForm
     success_url = reverse_lazy("applicants:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever locked this account with wrong passwords, its owner is back in.
+        axes_reset(username=form.user.email)
+        return response
 
 
 @require_POST

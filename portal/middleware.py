@@ -15,3 +15,39 @@ class SpanishFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SessionLifetimeMiddleware:
+    """Staff sessions end at browser close and after STAFF_SESSION_MAX_SECONDS whatever happens;
+    a returnee's ends after RETURNEE_SESSION_IDLE_SECONDS without a visit (SESSION_COOKIE_AGE).
+
+    The idle clock is pushed forward at most once an hour, so a returnee browsing does not
+    write the session on every page.
+    """
+
+    STAFF_SINCE = "_staff_session_since"
+    SEEN = "_session_seen"
+    REFRESH_EVERY = 60 * 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.contrib.auth import logout
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            session = request.session
+            now = int(time.time())
+            if user.is_staff:
+                since = session.get(self.STAFF_SINCE)
+                if since is None:
+                    session[self.STAFF_SINCE] = now
+                    session.set_expiry(0)  # the cookie dies with the browser
+                elif now - since > settings.STAFF_SESSION_MAX_SECONDS:
+                    logout(request)
+            elif now - session.get(self.SEEN, 0) > self.REFRESH_EVERY:
+                session[self.SEEN] = now  # modified: saved with a fresh SESSION_COOKIE_AGE
+        return self.get_response(request)

@@ -13,6 +13,8 @@ admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "Retorno Productivo"
 admin.site.site_title = "Retorno Productivo"
 
+handler500 = "portal.views.server_error"
+
 urlpatterns = [
     path("", applicant_views.home, name="home"),
     path("como-funciona/", TemplateView.as_view(template_name="pages/how_it_works.html"), name="how_it_works"),

@@ -24,8 +24,9 @@ REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.cache.FaultTolerantRedisCache",
         "LOCATION": REDIS_URL,
+        "OPTIONS": REDIS_CACHE_OPTIONS,  # noqa: F405
     }
 }
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
