@@ -295,3 +295,34 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class PersonalDataErasure(models.Model):
+    """Audit of one erasure: who, when, on which request, and how many rows each package
+    erased or anonymised. It holds no personal data: the account row it points to is itself
+    anonymised."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="erasures", verbose_name=_("account")
+    )
+    deletion_request = models.ForeignKey(
+        DeletionRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("request")
+    )
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    summary = models.JSONField(_("rows erased per package"), default=dict)
+
+    class Meta:
+        ordering = ["-erased_at"]
+        verbose_name = _("personal-data erasure")
+        verbose_name_plural = _("personal-data erasures")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.erased_at:%Y-%m-%d}"

@@ -18,6 +18,7 @@ from .models import (
     ConsentRecord,
     DeletionRequest,
     Notification,
+    PersonalDataErasure,
     ReturneeProfile,
     User,
 )
@@ -139,38 +140,62 @@ def deletion_request_create(*, user: User, reason: str = "") -> DeletionRequest:
 
 
 def returnee_erase(*, deletion_request: DeletionRequest, handled_by: User, response: str = "") -> None:
-    """Erase a returnee's personal data and close the account (Ley 1581 suppression).
+    """Carry out a Ley 1581 deletion request: erase the person's data through the registry.
 
-    The account row stays (anonymised) so that records the law obliges us to keep, such as
-    disbursed loans, still have an owner; everything that identifies the person is blanked.
+    Idempotent: a request already handled is left as it is.
     """
     with transaction.atomic():
         request = DeletionRequest.objects.select_for_update().get(pk=deletion_request.pk)
         if request.status != DeletionRequest.Status.PENDING or request.user is None:
             return
-        user = request.user
-        ReturneeProfile.objects.filter(user=user).update(
-            document_number=None,
-            document_number_hash="",
-            first_names="",
-            last_names="",
-            birth_date=None,
-            phone=None,
-            phone_hash="",
-            address=None,
-            rur_number="",
-        )
-        user.email = f"erased-{user.pk}@invalid.example"
-        user.is_active = False
-        user.set_unusable_password()
-        user.save(update_fields=["email", "is_active", "password"])
-        user.notifications.all().delete()
-        ConsentRecord.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+        person_erase(user=request.user, erased_by=handled_by, deletion_request=request)
         request.status = DeletionRequest.Status.COMPLETED
         request.handled_at = timezone.now()
         request.handled_by = handled_by
+        request.reason = ""
         request.response = response
-        request.save(update_fields=["status", "handled_at", "handled_by", "response"])
+        request.save(update_fields=["status", "handled_at", "handled_by", "reason", "response"])
+
+
+def person_erase(
+    *, user: User, erased_by: User | None = None, deletion_request: DeletionRequest | None = None
+) -> PersonalDataErasure:
+    """Erase everything every package holds about the person except what the law keeps
+    (personal_data registry), and record who did it. Safe to run twice: the second run finds
+    nothing left and records a summary of zeros.
+
+    The account row stays, anonymised, so that kept records (a disbursed loan) have an owner.
+    """
+    from . import personal_data
+
+    with transaction.atomic():
+        # Lock the account: two staff erasing at once run one after the other.
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        summary = personal_data.erase_person(locked, actor=erased_by)
+        erasure = PersonalDataErasure.objects.create(
+            user=locked, deletion_request=deletion_request, erased_by=erased_by, summary=summary
+        )
+    user.refresh_from_db()
+    return erasure
+
+
+def consent_withdraw(*, user: User) -> int:
+    """Withdraw the data-processing consent (Ley 1581): every package stops processing (an open
+    application is withdrawn through its workflow), no message is sent any more. The data
+    stays until the person asks for its deletion. Returns how many consents were closed."""
+    from . import personal_data
+
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        closed = ConsentRecord.objects.filter(user=locked, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now()
+        )
+        personal_data.stop_processing(locked, actor=locked)
+        # Messages written but not yet sent are not sent (the sweeper skips them too).
+        Notification.objects.filter(user=locked, emailed_at__isnull=True, in_inbox=True).update(
+            emailed_at=timezone.now()
+        )
+    return closed
 
 
 def notification_create(

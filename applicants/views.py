@@ -2,7 +2,7 @@ import json
 
 from axes.utils import reset as axes_reset
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from . import selectors, services
+from . import personal_data, selectors, services
 from .consent import consent_text
 from .forms import (
     PROFILE_FORMS,
@@ -211,15 +211,18 @@ def profile_summary(request, public_id):
 
 @login_required
 def data_export(request, public_id, fmt: str):
-    profile = selectors.profile_for_owner(public_id=public_id, user=request.user)
-    data = selectors.returnee_data_export(profile)
+    selectors.profile_for_owner(public_id=public_id, user=request.user)
+    data = personal_data.export_person(request.user)
     if fmt == "json":
         response = HttpResponse(
             json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
         )
         filename = "mis-datos-retorno-productivo.json"
     else:
-        response = HttpResponse(data_export_pdf(data), content_type="application/pdf")
+        shown_first = ("account", "profile", "consents", "kept_by_law")
+        rest = {key: value for key, value in data.items() if key not in shown_first}
+        pdf_data = {**{key: data[key] for key in shown_first}, "rest": rest}
+        response = HttpResponse(data_export_pdf(pdf_data), content_type="application/pdf")
         filename = "mis-datos-retorno-productivo.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
@@ -242,10 +245,39 @@ def deletion_request(request, public_id):
 
 @login_required
 def consent_detail(request):
+    """The full text in the person's language, and every consent they gave or withdrew."""
     return render(
         request,
         "applicants/consent.html",
-        {"consents": request.user.consents.all(), "current": selectors.consent_current(request.user)},
+        {
+            "consents": request.user.consents.all(),
+            "current": selectors.consent_current(request.user),
+            "consent_text": consent_text(),
+        },
+    )
+
+
+@login_required
+def consent_withdraw(request):
+    """A confirmation page that says what happens; on confirmation, stop and log out."""
+    current = selectors.consent_current(request.user)
+    if current is None:
+        return redirect("applicants:consent")
+    if request.method == "POST":
+        services.consent_withdraw(user=request.user)
+        logout(request)
+        messages.success(
+            request,
+            _(
+                "Your authorisation is withdrawn and you are logged out. We no longer process your data or send you "
+                "messages. To have your data deleted, log in and ask for it from your account."
+            ),
+        )
+        return redirect("home")
+    return render(
+        request,
+        "applicants/consent_withdraw.html",
+        {"kept": personal_data.retained_for(request.user)},
     )
 
 
