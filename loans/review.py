@@ -19,6 +19,7 @@ from applicants.models import User
 from . import selectors
 from .choices import ApplicationStatus as S
 from .models import (
+    ApplicationEvent,
     ApplicationMessage,
     ApplicationScore,
     FollowUpVisit,
@@ -65,7 +66,20 @@ def application_assign(*, application: LoanApplication, officer: User | None, by
     _require(by, OFFICER_PERMISSION)
     if officer is not None and not officer.has_perm(OFFICER_PERMISSION):
         raise ReviewError(_("%(user)s is not a program officer.") % {"user": officer})
-    LoanApplication.objects.filter(pk=application.pk).update(assigned_to=officer, updated_at=timezone.now())
+    from django.db import transaction
+
+    with transaction.atomic():
+        # Saved (not .update()) so the history table records it, and an event says who did it.
+        locked = LoanApplication.objects.select_for_update().get(pk=application.pk)
+        locked.assigned_to = officer
+        locked.save(update_fields=["assigned_to", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=locked,
+            actor=by,
+            from_status=locked.status,
+            to_status=locked.status,
+            reason=_("Assigned to %(officer)s") % {"officer": officer} if officer else _("Unassigned"),
+        )
 
 
 def application_request_info(*, application: LoanApplication, officer: User, message: str) -> LoanApplication:

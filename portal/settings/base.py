@@ -255,6 +255,9 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Celery would replace the root logger's handlers with its own, dropping the PII filter of
+# LOGGING below: the worker logs through the same redacting handler as the web.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # django-csp 4: no inline script or style anywhere, nothing from another origin.
 CONTENT_SECURITY_POLICY = {

@@ -36,3 +36,28 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 SITE_URL = env("SITE_URL")
+
+
+def _refuse_weak_secrets() -> None:
+    """Refuse to start with an empty, short or placeholder secret (docs/DEPLOYMENT.md)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    placeholders = ("replace-with", "change-me", "changeme", "placeholder", "example", "not-a-secret", "xxxx")
+    secrets = {
+        "DJANGO_SECRET_KEY": SECRET_KEY,  # noqa: F405
+        "BLIND_INDEX_KEY": BLIND_INDEX_KEY,  # noqa: F405
+        "FIELD_ENCRYPTION_SALT": ",".join(SALT_KEY),  # noqa: F405
+    }
+    weak = [
+        name
+        for name, value in secrets.items()
+        if len(value or "") < 32 or any(word in (value or "").lower() for word in placeholders)
+    ]
+    if weak:
+        raise ImproperlyConfigured(
+            f"Weak or placeholder secret(s): {', '.join(weak)}. Each needs at least 32 random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+
+
+_refuse_weak_secrets()

@@ -51,7 +51,7 @@ def _rows_with_markers() -> dict[str, int]:
     with connection.cursor() as cursor:
         for table, column, data_type in _columns():
             if data_type == "bytea":
-                condition = f'position(convert_to(%s, \'UTF8\') in "{column}") > 0'  # noqa: S608
+                condition = f"position(convert_to(%s, 'UTF8') in \"{column}\") > 0"  # noqa: S608
             else:
                 condition = f'CAST("{column}" AS text) ILIKE %s'  # noqa: S608
             needle = PREFIX if data_type == "bytea" else f"%{PREFIX}%"
