@@ -373,7 +373,7 @@ def test_the_image_runs_python_3_11_slim_as_a_non_root_user():
 
 def test_the_image_installs_the_pinned_requirements():
     runs = [args for keyword, args in dockerfile_instructions() if keyword == "RUN"]
-    assert "pip install -r requirements.txt" in runs
+    assert "pip install --require-hashes -r requirements.txt" in runs
     requirements = (REPO / "requirements.txt").read_text().lower()
     for program in ("gunicorn", "celery"):
         assert re.search(rf"^{program}(\[\w+\])?==", requirements, re.MULTILINE), program
