@@ -7,8 +7,12 @@ class LoansConfig(AppConfig):
     verbose_name = _("Loans")
 
     def ready(self) -> None:
+        # Each subject package says what it holds about a person (applicants.personal_data).
         from applicants import personal_data
+        from loans.applications.personal_data import PROVIDER as applications
+        from loans.eligibility.personal_data import PROVIDER as eligibility
+        from loans.review.personal_data import PROVIDER as review
+        from loans.servicing.personal_data import PROVIDER as servicing
 
-        from .personal_data import PROVIDER
-
-        personal_data.register(PROVIDER)
+        for provider in (review, eligibility, servicing, applications):
+            personal_data.register(provider)

@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from applicants import personal_data, services
 from applicants.models import DeletionRequest, PersonalDataErasure, User
-from loans import review
-from loans import services as loan_services
-from loans.documents import check_upload
+from loans.applications import services as loan_services
+from loans.applications.documents import check_upload
 from loans.models import ApplicationEvent, InvestmentItem, LoanApplication
+from loans.review import services as review
 from tests.factories import CompleteProfileFactory, PlanFactory, ProductFactory, StaffFactory
 
 pytestmark = [pytest.mark.needs_postgres, pytest.mark.django_db(transaction=True)]
@@ -155,13 +155,13 @@ def test_the_export_holds_every_marker_and_erasure_leaves_none(returnee, officer
     )
     erasure = PersonalDataErasure.objects.get(user=returnee)
     assert erasure.erased_by == officer
-    assert erasure.summary["loans"]["documents"] == 1
+    assert erasure.summary["loans.applications"]["documents"] == 1
     assert erasure.summary["account"]["login_records"] == 1
 
     # Idempotent: the request is done; erasing the person again finds nothing left.
     services.returnee_erase(deletion_request=deletion_request, handled_by=officer)
     assert PersonalDataErasure.objects.filter(user=returnee).count() == 1
     again = services.person_erase(user=returnee, erased_by=officer)
-    assert again.summary["loans"]["documents"] == 0
+    assert again.summary["loans.applications"]["documents"] == 0
     assert again.summary["account"].get("account", 0) == 0
     assert _rows_with_markers() == {}
