@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +28,8 @@ from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.models import EligibilityResult
 from portal.queue import enqueue
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -99,20 +102,33 @@ def application_accept_declarations(*, application: LoanApplication) -> None:
 def document_add(*, application: LoanApplication, kind: str, upload: CheckedUpload, user: User) -> ApplicationDocument:
     allowed = (ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED)
     message = _("Documents can be added to a draft, or when an officer asks for information.")
-    # The quota is checked under the same lock, so two parallel uploads cannot both squeeze in.
-    with _locked(application, allowed, message) as locked:
-        selectors.check_document_quota(locked, upload.size)
-        document = ApplicationDocument(
-            application=locked,
-            kind=kind,
-            original_name=upload.original_name,
-            content_type=upload.content_type,
-            size=upload.size,
-            sha256=hashlib.sha256(upload.content).hexdigest(),
-            uploaded_by=user,
-        )
-        document.file.save("upload", upload.as_file(), save=False)
-        document.save()
+    document = None
+    try:
+        # The quota is checked under the same lock, so two parallel uploads cannot both squeeze in.
+        with _locked(application, allowed, message) as locked:
+            selectors.check_document_quota(locked, upload.size)
+            document = ApplicationDocument(
+                application=locked,
+                kind=kind,
+                original_name=upload.original_name,
+                content_type=upload.content_type,
+                size=upload.size,
+                sha256=hashlib.sha256(upload.content).hexdigest(),
+                uploaded_by=user,
+            )
+            document.file.save("upload", upload.as_file(), save=False)
+            document.save()
+    except BaseException as error:
+        # Nothing half-done stays: the row rolled back, so the stored file goes too.
+        if document is not None and document.file.name:
+            with suppress(OSError):
+                document.file.storage.delete(document.file.name)
+        if isinstance(error, OSError):
+            logger.warning("Storing an upload failed (%s).", type(error).__name__)
+            raise ApplicationError(
+                _("We could not store the file just now. Nothing was saved: try again in a few minutes.")
+            ) from error
+        raise
     return document
 
 
