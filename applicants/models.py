@@ -326,3 +326,17 @@ class PersonalDataErasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.erased_at:%Y-%m-%d}"
+
+
+class EncryptionCanary(models.Model):
+    """One known value, encrypted with the field-encryption key: /healthz decrypts it, so a
+    wrong or rotated-away key shows as "encryption: failing" instead of ciphertext on pages."""
+
+    value = EncryptedCharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("encryption canary")
+        verbose_name_plural = _("encryption canaries")
+
+    def __str__(self) -> str:
+        return "encryption canary"
