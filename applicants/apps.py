@@ -7,7 +7,10 @@ class ApplicantsConfig(AppConfig):
     verbose_name = _("Returnees")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from portal.health import register_check
+        from portal.middleware import SessionLifetimeMiddleware
 
         from . import personal_data
         from .account_data import PROVIDER
@@ -15,3 +18,4 @@ class ApplicantsConfig(AppConfig):
 
         personal_data.register(PROVIDER)
         register_check("encryption", encryption_state)
+        user_logged_in.connect(SessionLifetimeMiddleware.on_login, dispatch_uid="session_lifetime_on_login")

@@ -241,7 +241,7 @@ class DeletionRequest(models.Model):
         related_name="deletion_requests",
         verbose_name=_("user"),
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
@@ -253,7 +253,7 @@ class DeletionRequest(models.Model):
         related_name="+",
         verbose_name=_("handled by"),
     )
-    response = models.TextField(_("response to the returnee"), blank=True)
+    response = models.TextField(_("response to the returnee"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]

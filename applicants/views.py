@@ -12,6 +12,7 @@ from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
@@ -169,6 +170,7 @@ def profile_start(request):
 
 
 @login_required
+@never_cache  # the identity step shows the whole document number
 def profile_step(request, public_id, step: str):
     profile = selectors.profile_for_owner(public_id=public_id, user=request.user)
     if step not in PROFILE_FORMS:
@@ -196,6 +198,7 @@ def profile_step(request, public_id, step: str):
 
 
 @login_required
+@never_cache  # shows the whole document number, phone and address
 def profile_summary(request, public_id):
     profile = selectors.profile_for_owner(public_id=public_id, user=request.user)
     return render(

@@ -32,6 +32,21 @@ class SessionLifetimeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    @classmethod
+    def on_login(cls, sender, request, user, **kwargs) -> None:
+        """user_logged_in receiver: start the clocks with the login, which saves the session
+        anyway, so the next page does not write it again."""
+        import time
+
+        if request is None or not hasattr(request, "session"):
+            return
+        now = int(time.time())
+        if user.is_staff:
+            request.session[cls.STAFF_SINCE] = now
+            request.session.set_expiry(0)
+        else:
+            request.session[cls.SEEN] = now
+
     def __call__(self, request):
         import time
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -36,13 +37,31 @@ class ApplicationError(Exception):
     """A request the applicant can fix; the message says how."""
 
 
+MAX_PLANS_PER_PERSON = 10
+
+
 def plan_create(*, owner: User, name: str) -> BusinessPlan:
-    return BusinessPlan.objects.create(owner=owner, name=name)
+    """A new plan, up to MAX_PLANS_PER_PERSON per person."""
+    with transaction.atomic():
+        # Lock the person's row: two quick clicks cannot both pass the limit.
+        User.objects.select_for_update().filter(pk=owner.pk).first()
+        if BusinessPlan.objects.filter(owner=owner).count() >= MAX_PLANS_PER_PERSON:
+            raise ApplicationError(
+                _("You already have %(count)s business plans, the most one person can keep. Edit one of them instead.")
+                % {"count": MAX_PLANS_PER_PERSON}
+            )
+        return BusinessPlan.objects.create(owner=owner, name=name)
 
 
 def plan_update(*, plan: BusinessPlan, data: dict[str, Any]) -> BusinessPlan:
     for field, value in data.items():
         setattr(plan, field, value)
+    # Django does not validate a TextField's max_length; the forms do, and so does this.
+    for field in plan._meta.get_fields():
+        limit = getattr(field, "max_length", None)
+        value = getattr(plan, field.name, None) if limit and field.concrete else None
+        if isinstance(value, str) and len(value) > limit:
+            raise ValidationError({field.name: _("Up to %(limit)s characters.") % {"limit": limit}}, code="max_length")
     plan.full_clean()
     plan.save()
     return plan

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from applicants.choices import DocumentType, ReturnType
@@ -94,8 +95,12 @@ def self_check(request):
 def plan_list(request):
     form = PlanNameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        plan = services.plan_create(owner=request.user, name=form.cleaned_data["name"])
-        return redirect("loans:plan_edit", public_id=plan.public_id)
+        try:
+            plan = services.plan_create(owner=request.user, name=form.cleaned_data["name"])
+        except services.ApplicationError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("loans:plan_edit", public_id=plan.public_id)
     return render(request, "loans/plan_list.html", {"plans": selectors.plans_for(request.user), "form": form})
 
 
@@ -328,6 +333,7 @@ def application_declarations(request, public_id):
 
 
 @login_required
+@never_cache  # shows the whole document number: no copy in any cache, nor in the back button
 def application_review(request, public_id):
     """Check your answers, then send. A replayed POST finds the application already sent."""
     application = selectors.application_for_owner(public_id=public_id, user=request.user)

@@ -65,7 +65,7 @@ class LoanProduct(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description for applicants"), blank=True)
+    description = models.TextField(_("description for applicants"), max_length=2000, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     min_amount_cop = models.PositiveBigIntegerField(_("minimum amount (COP)"), null=True, blank=True)

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_include_bootstrap",
@@ -83,6 +84,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widget templates may be overridden in templates/django/forms/: every text area with a
+# maximum length says it under the box ("Up to 2000 characters."), in the portal and the admin.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -19,7 +19,6 @@ EXPECTED_QUEUES = {
     "loans.notifications.remind_unanswered_info_requests": "notifications",
     "loans.notifications.officer_digest": "notifications",
     "applicants.deliver_notification": "notifications",
-    "applicants.send_verification_email": "notifications",
     "applicants.sweep_undelivered_notifications": "notifications",
 }
 
