@@ -7,12 +7,23 @@ from django.urls import reverse
 from loans.applications import services
 from loans.models import BusinessPlan
 from tests.factories import PlanFactory
-from tests.loans.test_bad_input import _plan_post, _plan_state, english, plan  # noqa: F401 - fixtures
+from tests.loans.test_bad_input import _plan_post, _plan_state
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_megabyte_of_business_plan_text_is_refused_and_nothing_is_lost(english, plan):  # noqa: F811
+@pytest.fixture
+def english(owner_client):
+    owner_client.cookies["django_language"] = "en"
+    return owner_client
+
+
+@pytest.fixture
+def plan(owner):
+    return PlanFactory(owner=owner)
+
+
+def test_a_megabyte_of_business_plan_text_is_refused_and_nothing_is_lost(english, plan):
     before = _plan_state(plan)
     data = {**_plan_post(plan, {}), "customers": "x" * 1_000_000}
 
@@ -25,7 +36,7 @@ def test_a_megabyte_of_business_plan_text_is_refused_and_nothing_is_lost(english
     assert _plan_state(plan) == before
 
 
-def test_every_text_area_of_the_plan_shows_its_limit(english, plan):  # noqa: F811
+def test_every_text_area_of_the_plan_shows_its_limit(english, plan):
     page = english.get(reverse("loans:plan_edit", args=[plan.public_id])).content.decode()
     for field, limit in [("description", 2000), ("customers", 1000), ("competition", 1000), ("experience", 2000)]:
         assert f'name="{field}"' in page
@@ -33,7 +44,7 @@ def test_every_text_area_of_the_plan_shows_its_limit(english, plan):  # noqa: F8
         assert f"Up to {limit} characters." in page
 
 
-def test_the_service_refuses_an_over_long_text_too(plan):  # noqa: F811
+def test_the_service_refuses_an_over_long_text_too(plan):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:

@@ -5,12 +5,29 @@ from __future__ import annotations
 import errno
 import os
 
+import pytest
 from django.urls import reverse
 
+from loans.applications import services
 from loans.models import ApplicationDocument
-from tests.loans.test_uploads import _pdf, _stored_files, _upload, draft, english  # noqa: F401 - fixtures
+from tests.loans.test_uploads import _pdf, _stored_files, _upload
 
 STORAGE_FAILED = "We could not store the file just now. Nothing was saved: try again in a few minutes."
+
+
+@pytest.fixture
+def draft(owner, product):
+    application = services.application_create(applicant=owner)
+    services.application_set_loan_request(
+        application=application, product=product, amount=10_000_000, term_months=24, grace_months=3
+    )
+    return application
+
+
+@pytest.fixture
+def english(owner_client):
+    owner_client.cookies["django_language"] = "en"
+    return owner_client
 
 
 def _assert_refused_and_clean(response, settings) -> None:
@@ -21,7 +38,7 @@ def _assert_refused_and_clean(response, settings) -> None:
     assert _stored_files(settings) == []
 
 
-def test_a_read_only_storage_gives_a_form_error(english, draft, settings):  # noqa: F811
+def test_a_read_only_storage_gives_a_form_error(english, draft, settings):
     # /proc refuses new directories even to root: as good as a read-only mount.
     settings.MEDIA_ROOT = "/proc/retorno-uploads"
 
@@ -32,7 +49,7 @@ def test_a_read_only_storage_gives_a_form_error(english, draft, settings):  # no
     assert not ApplicationDocument.objects.exists()
 
 
-def test_a_full_disk_half_way_leaves_no_partial_file(english, draft, settings, monkeypatch):  # noqa: F811
+def test_a_full_disk_half_way_leaves_no_partial_file(english, draft, settings, monkeypatch):
     real_fdopen = os.fdopen
 
     class FillsUp:
@@ -59,7 +76,7 @@ def test_a_full_disk_half_way_leaves_no_partial_file(english, draft, settings, m
     _assert_refused_and_clean(response, settings)
 
 
-def test_after_the_disk_has_room_again_the_same_upload_works(english, draft, settings):  # noqa: F811
+def test_after_the_disk_has_room_again_the_same_upload_works(english, draft, settings):
     response = _upload(english, draft, "cedula.pdf", _pdf(), "application/pdf")
     assert response.status_code == 302
     assert response["Location"] == reverse("loans:application_documents", args=[draft.public_id])
