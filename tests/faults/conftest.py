@@ -3,6 +3,7 @@ restarts on ports of its own. The machine's services are never touched."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -114,15 +115,19 @@ class PrivatePostgres:
 
 
 @pytest.fixture
-def private_postgres(tmp_path_factory):
+def private_postgres():
+    import tempfile
+
     if _pg_bin("initdb") is None or _pg_bin("pg_ctl") is None:
         pytest.skip("PostgreSQL server binaries are not installed")
-    workdir = tmp_path_factory.mktemp("private-postgres")
+    # Not under pytest's tmp directory: that one is private to root, and the server runs as nobody.
+    workdir = Path(tempfile.mkdtemp(prefix="retorno-private-pg-"))
     server = PrivatePostgres(workdir)
-    server.init()
-    server.start()
-    yield server
     try:
-        server.stop()
-    except subprocess.CalledProcessError:
-        pass
+        server.init()
+        server.start()
+        yield server
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
