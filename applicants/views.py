@@ -243,7 +243,11 @@ def deletion_request(request, public_id):
         )
         return redirect("applicants:dashboard")
     pending = request.user.deletion_requests.filter(status="pending").first()
-    return render(request, "applicants/deletion_request.html", {"form": form, "profile": profile, "pending": pending})
+    return render(
+        request,
+        "applicants/deletion_request.html",
+        {"form": form, "profile": profile, "pending": pending, "kept": personal_data.retained_for(request.user)},
+    )
 
 
 @login_required
