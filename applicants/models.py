@@ -67,6 +67,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)  # admin forms too: one spelling per address
+
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None

@@ -175,6 +175,8 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
     A replayed POST, a double click or a second tab finds the application already submitted
     and returns it unchanged, so there is one submission.
     """
+    from loans.applications.notifications import notify_received
+
     if application.applicant_id != user.pk:
         raise ApplicationError(_("Only the applicant can send this application."))
     with transaction.atomic():
@@ -199,6 +201,7 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
             actor=user,
             expected_from={ApplicationStatus.DRAFT},
             before_save=freeze,
+            notify=lambda locked, event: notify_received(locked.pk),
             on_commit=_after_submit,
         )
     application.refresh_from_db()
@@ -206,10 +209,8 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
 
 
 def _after_submit(application: LoanApplication) -> None:
-    from loans.applications.notifications import notify_received
     from loans.eligibility.tasks import check_eligibility
 
-    notify_received(application.pk)
     enqueue(check_eligibility, application.pk)
 
 
@@ -255,12 +256,14 @@ def eligibility_run(*, application_id: int) -> EligibilityResult | None:
                 before_save=lambda locked: record_eligibility_outcome(
                     locked, check.outcome, [v.as_dict() for v in check.verdicts]
                 ),
-                on_commit=lambda locked: notify_eligibility(locked.pk),
             )
         except TransitionError:
             # Another run (a redelivered task) already moved it: nothing to do.
             return None
-        return eligibility_result_save(application=application, check=check)
+        result = eligibility_result_save(application=application, check=check)
+        # In the same transaction as the move and its result; delivered after commit.
+        notify_eligibility(application.pk)
+        return result
 
 
 def eligibility_result_save(*, application: LoanApplication, check: eligibility.Check) -> EligibilityResult:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from applicants import crypto
+from applicants.emails import normalize_email
 from loans.applications import selectors
 from loans.applications.models import LoanApplication
 from loans.choices import ApplicationStatus as S
@@ -204,7 +205,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         if not term:
             return queryset, False
         if "@" in term:
-            matches = queryset.filter(applicant__email=term.lower())
+            matches = queryset.filter(applicant__email=normalize_email(term))
         elif term.upper().startswith("RP-"):
             matches = queryset.filter(reference=term.upper())
         else:

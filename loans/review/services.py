@@ -37,7 +37,7 @@ def _require(user: User, permission: str) -> None:
         raise PermissionDenied(_("You do not have the permission for this decision."))
 
 
-def _move(application, to_status, *, actor, expected_from, reason="", message="", before_save=None, on_commit=None):
+def _move(application, to_status, *, actor, expected_from, reason="", message="", before_save=None, notify=None):
     try:
         return transition(
             application,
@@ -47,7 +47,7 @@ def _move(application, to_status, *, actor, expected_from, reason="", message=""
             message_to_applicant=message,
             expected_from=expected_from,
             before_save=before_save,
-            on_commit=on_commit,
+            notify=notify,
         )
     except TransitionError as error:
         raise ReviewError(str(error)) from error
@@ -92,7 +92,7 @@ def application_request_info(*, application: LoanApplication, officer: User, mes
         expected_from={S.IN_REVIEW},
         message=message,
         before_save=record,
-        on_commit=lambda locked: notify_info_requested(locked.pk),
+        notify=lambda locked, event: notify_info_requested(locked.pk, event.pk),
     )
 
 
@@ -173,7 +173,7 @@ def application_reject(
         reason=reason_code,
         message=message,
         before_save=record,
-        on_commit=lambda locked: notify_decision(locked.pk),
+        notify=lambda locked, event: notify_decision(locked.pk, event.pk),
     )
 
 
@@ -195,7 +195,7 @@ def application_approve(*, application: LoanApplication, approver: User, note: s
         expected_from={S.RECOMMENDED},
         reason=note,
         before_save=check_and_record,
-        on_commit=lambda locked: notify_decision(locked.pk),
+        notify=lambda locked, event: notify_decision(locked.pk, event.pk),
     )
 
 
@@ -279,7 +279,7 @@ def application_disburse(
         expected_from={S.APPROVED},
         reason=_("Disbursed %(amount)s, reference %(reference)s") % {"amount": amount, "reference": bank_reference},
         before_save=create_loan,
-        on_commit=lambda locked: notify_disbursed(locked.pk),
+        notify=lambda locked, event: notify_disbursed(locked.pk),
     )
     return created["loan"]
 
