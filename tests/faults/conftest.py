@@ -14,6 +14,15 @@ from pathlib import Path
 import pytest
 
 
+def _missing(what: str) -> None:
+    """Skipped on a laptop without the binaries; with CI=true every service is required."""
+    from tests import services
+
+    if services.CI:
+        pytest.fail(f"CI=true and {what}", pytrace=False)
+    pytest.skip(what)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -63,7 +72,7 @@ class PrivateRedis:
 @pytest.fixture
 def private_redis(tmp_path):
     if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
+        _missing("redis-server is not installed (apt-get install redis-server)")
     redis = PrivateRedis(tmp_path)
     redis.start()
     yield redis
@@ -119,7 +128,7 @@ def private_postgres():
     import tempfile
 
     if _pg_bin("initdb") is None or _pg_bin("pg_ctl") is None:
-        pytest.skip("PostgreSQL server binaries are not installed")
+        _missing("PostgreSQL server binaries are not installed (apt-get install postgresql)")
     # Not under pytest's tmp directory: that one is private to root, and the server runs as nobody.
     workdir = Path(tempfile.mkdtemp(prefix="retorno-private-pg-"))
     server = PrivatePostgres(workdir)
