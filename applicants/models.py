@@ -11,7 +11,7 @@ from encrypted_fields.fields import EncryptedCharField
 from .choices import DocumentType, EducationLevel, ReturnType, Sex
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
