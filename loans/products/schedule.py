@@ -1,7 +1,7 @@
 """Repayment schedule, exact to the peso.
 
-Pure Python (no models, no database) so the simulator, the product admin and
-disbursement all compute the same rows. See ``docs/SCHEDULE.md``.
+Pure Python arithmetic (no models, no database) so the simulator, the product admin and
+disbursement all compute the same rows; ``schedule_for`` reads the terms off a product. See ``docs/SCHEDULE.md``.
 
 Rules, in short:
 
@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
+
+from django.utils import timezone
 
 __all__ = [
     "GraceMode",
@@ -301,6 +303,26 @@ def build_schedule(
         state_paid_total=state_paid_total,
         on_time_rebate=on_time_rebate,
         borrower_total_if_on_time=total_paid - state_paid_total - on_time_rebate,
+    )
+
+
+def schedule_for(product, *, amount: int, term_months: int, grace_months: int, start: date | None = None) -> Schedule:
+    """A product's schedule for a request: first instalment one month after ``start`` (today by default).
+
+    ``product`` is a ``LoanProduct`` (its rate, grace mode and incentives); the simulator, the
+    application pages and the disbursement all call this, so they show the same rows.
+    """
+    start = start or timezone.localdate()
+    first_due = add_months(start, 1)
+    return build_schedule(
+        amount=amount,
+        annual_rate=product.annual_rate_pct / 100,
+        term_months=term_months,
+        grace_months=grace_months,
+        grace_mode=GraceMode(product.grace_mode),
+        first_due_date=first_due,
+        state_pays_every=product.state_pays_every,
+        on_time_rebate_pct=product.on_time_rebate_pct,
     )
 
 

@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from applicants import crypto
-from loans.applications import selectors
+from loans.applications.admin import RecheckFlagInline
 from loans.applications.models import LoanApplication
 from loans.choices import ApplicationStatus as S
-from loans.eligibility.admin import RecheckFlagInline
 from loans.eligibility.models import EligibilityResult
 from loans.eligibility.rules import RULE_TITLES
 from loans.products.money import format_cop
+from loans.review import selectors as review_selectors
 from loans.review import services as review
 from loans.review.forms import (
     ApproveForm,
@@ -268,7 +268,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         application = self.get_object(request, object_id)
         if application is None:
             return super().change_view(request, object_id, form_url, extra_context)
-        context = selectors.review_page(application, request.user)
+        context = review_selectors.review_page(application, request.user)
         context["decisions"] = [
             (action, DECISIONS[action][3]) for action in DECISIONS if self._open(action, application, request.user)
         ]
@@ -376,7 +376,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
 
     def scores_view(self, request, object_id):
         application = get_object_or_404(self.get_queryset(request), pk=object_id)
-        rubric = selectors.score_summary(application)
+        rubric = review_selectors.score_summary(application)
         form = ScoresForm(request.POST or None, criteria=rubric["criteria"], current=rubric["scores"])
         if request.method == "POST" and form.is_valid():
             try:

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import User
-from loans.applications import selectors
-from loans.applications.models import LoanApplication
+from loans.applications.models import ApplicationMessage, LoanApplication
 from loans.applications.workflow import TransitionError, transition
 from loans.choices import ApplicationStatus as S
-from loans.review.models import ApplicationMessage, ApplicationScore, ReviewNote, ScoringCriterion
+from loans.products.schedule import add_months, schedule_for
+from loans.review.models import ApplicationScore, ReviewNote, ScoringCriterion
 from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment
 
 OFFICER_PERMISSION = "loans.review_application"
@@ -80,26 +80,6 @@ def application_request_info(*, application: LoanApplication, officer: User, mes
         message=message,
         before_save=record,
         on_commit=lambda locked: notify_info_requested(locked.pk),
-    )
-
-
-def application_answer_info(*, application: LoanApplication, user: User, message: str) -> LoanApplication:
-    """The applicant answers (documents are uploaded apart) → back to in_review."""
-    if application.applicant_id != user.pk:
-        raise ReviewError(_("Only the applicant can answer."))
-    if not message.strip():
-        raise ReviewError(_("Write your answer."))
-
-    def record(locked):
-        ApplicationMessage.objects.create(application=locked, sender=user, from_applicant=True, body=message)
-
-    return _move(
-        application,
-        S.IN_REVIEW,
-        actor=user,
-        expected_from={S.INFO_REQUESTED},
-        reason=_("Applicant answered"),
-        before_save=record,
     )
 
 
@@ -221,7 +201,7 @@ def application_disburse(
     def create_loan(locked):
         term = locked.recommended_term_months or locked.term_months
         grace = min(locked.grace_months or 0, term - 1)
-        schedule = selectors.schedule_for(
+        schedule = schedule_for(
             locked.product, amount=amount, term_months=term, grace_months=grace, start=disbursed_on
         )
         try:
@@ -254,7 +234,7 @@ def application_disburse(
             for row in schedule.instalments
         )
         FollowUpVisit.objects.bulk_create(
-            FollowUpVisit(loan=loan, months_after=months, due_on=selectors.add_months(disbursed_on, months))
+            FollowUpVisit(loan=loan, months_after=months, due_on=add_months(disbursed_on, months))
             for months in FOLLOW_UP_MONTHS
         )
         created["loan"] = loan

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from loans.applications import services
 from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus as S
 from loans.models import ApplicationEvent, ApplicationMessage, FollowUpVisit, Loan, LoanInstalment
@@ -21,7 +22,7 @@ def _moves(application):
 
 def test_the_full_path_from_review_to_disbursement(in_review, owner, program_officer, approver):
     review.application_request_info(application=in_review, officer=program_officer, message="Suba su certificado.")
-    review.application_answer_info(application=in_review, user=owner, message="Ya lo subí.")
+    services.application_answer_info(application=in_review, user=owner, message="Ya lo subí.")
     review.application_recommend(application=in_review, officer=program_officer, note="Viable", amount=8_000_000)
     review.application_approve(application=in_review, approver=approver)
     loan = review.application_disburse(
