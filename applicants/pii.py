@@ -1,7 +1,7 @@
 """Who may see whole personal data (document numbers, phones, addresses) in the admin.
 
 ``applicants`` holds the data but not the roles: an app whose staff may see it registers a
-predicate when it is ready (``loans.apps.LoansConfig.ready``), so no arrow points from
+predicate when it is ready (the loans app does, in its AppConfig), so no arrow points from
 ``applicants`` to that app. With nothing registered, nobody sees whole values.
 """
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 APP_LABEL = "loans"
 
 # Codenames (without the app label), as the Permission rows and the groups know them.
@@ -37,6 +39,13 @@ REPORTS = full(VIEW_REPORTS)
 EXPORTS = full(EXPORT_REPORTS)
 NOTES = full(ADD_REVIEW_NOTE)
 RECHECK = full(ADD_RECHECK_RUN)
+
+
+def holders(codename: str) -> Q:
+    """A filter on users for those given ``codename`` through a group or directly (not superusers)."""
+    through_group = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=APP_LABEL)
+    direct = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=APP_LABEL)
+    return through_group | direct
 
 
 def is_officer(user: Any) -> bool:

@@ -8,6 +8,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -120,3 +121,31 @@ def test_every_import_follows_an_allowed_arrow():
 def test_loans_models_gathers_every_subject_model(model_module):
     gathered = (REPO / "loans/models.py").read_text()
     assert f"loans.{Path(model_module).parent.name}.models" in gathered
+
+
+def test_no_setting_names_a_permission_of_an_app():
+    assert not hasattr(settings, "PII_PERMISSION")
+
+
+def test_applicants_never_names_an_app_that_depends_on_it():
+    """Not even in a string (``settings.PII_PERMISSION = "loans.view_pii"`` was such a hidden arrow)."""
+    named = []
+    for path in sorted((REPO / "applicants").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "loans." in node.value:
+                named.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert named == []
+
+
+def test_the_loans_app_tells_applicants_who_sees_personal_data(django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from applicants import pii
+
+    officer = django_user_model.objects.create_user(email="o@example.com", password="x", is_staff=True)
+    assert not pii.can_see_pii(officer)
+    officer.user_permissions.add(Permission.objects.get(content_type__app_label="loans", codename="view_pii"))
+    officer = django_user_model.objects.get(pk=officer.pk)
+    assert pii.can_see_pii(officer)

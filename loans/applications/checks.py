@@ -17,7 +17,7 @@ from applicants.models import ReturneeProfile
 from loans.applications import selectors
 from loans.applications.models import LoanApplication
 from loans.applications.notifications import notify_eligibility
-from loans.applications.workflow import TransitionError, transition
+from loans.applications.workflow import MOVES, TransitionError, transition
 from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.models import EligibilityResult
@@ -115,17 +115,17 @@ def record_eligibility_outcome(application: LoanApplication, outcome: str, verdi
 def eligibility_run(*, application_id: int) -> EligibilityResult | None:
     """Check a submitted application and move it to in_review or ineligible (safe to repeat)."""
     application = LoanApplication.objects.select_related("product").filter(pk=application_id).first()
-    if application is None or application.status != ApplicationStatus.SUBMITTED:
+    if application is None or application.status not in MOVES["eligible"].sources:
         return None
     check = check_application(application)
-    target = ApplicationStatus.INELIGIBLE if check.outcome == "ineligible" else ApplicationStatus.IN_REVIEW
+    move = MOVES["ineligible" if check.outcome == "ineligible" else "eligible"]
     with transaction.atomic():
         try:
             transition(
                 application,
-                target,
+                move.to,
                 reason=f"eligibility {check.ruleset_version}: {check.outcome}",
-                expected_from={ApplicationStatus.SUBMITTED},
+                expected_from=move.sources,
                 before_save=lambda locked: record_eligibility_outcome(
                     locked, check.outcome, [v.as_dict() for v in check.verdicts]
                 ),

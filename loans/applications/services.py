@@ -24,7 +24,7 @@ from loans.applications.models import (
     ReferenceCounter,
 )
 from loans.applications.notifications import notify_received
-from loans.applications.workflow import TransitionError, transition
+from loans.applications.workflow import MOVES, TransitionError, transition
 from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.models import RecheckRun
@@ -163,9 +163,9 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
 
         submitted = transition(
             current,
-            ApplicationStatus.SUBMITTED,
+            MOVES["submit"].to,
             actor=user,
-            expected_from={ApplicationStatus.DRAFT},
+            expected_from=MOVES["submit"].sources,
             before_save=freeze,
             on_commit=_after_submit,
         )
@@ -181,15 +181,15 @@ def _after_submit(application: LoanApplication) -> None:
 def application_withdraw(*, application: LoanApplication, user: User, reason: str = "") -> LoanApplication:
     if application.applicant_id != user.pk:
         raise ApplicationError(_("Only the applicant can withdraw this application."))
-    if application.status not in ApplicationStatus.withdrawable():
+    if application.status not in MOVES["withdraw"].sources:
         raise ApplicationError(_("A decision was already made; the application can no longer be withdrawn."))
     try:
         return transition(
             application,
-            ApplicationStatus.WITHDRAWN,
+            MOVES["withdraw"].to,
             actor=user,
             reason=reason,
-            expected_from=set(ApplicationStatus.withdrawable()),
+            expected_from=MOVES["withdraw"].sources,
         )
     except TransitionError as error:
         raise ApplicationError(str(error)) from error
@@ -208,9 +208,9 @@ def application_answer_info(*, application: LoanApplication, user: User, message
     try:
         return transition(
             application,
-            ApplicationStatus.IN_REVIEW,
+            MOVES["answer"].to,
             actor=user,
-            expected_from={ApplicationStatus.INFO_REQUESTED},
+            expected_from=MOVES["answer"].sources,
             reason=_("Applicant answered"),
             before_save=record,
         )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from applicants import crypto
+from applicants.models import User
+from loans import permissions
+from loans.applications import workflow
 from loans.applications.admin import RecheckFlagInline
 from loans.applications.models import LoanApplication
 from loans.choices import ApplicationStatus as S
@@ -87,15 +93,78 @@ class AssignedOfficerFilter(admin.RelatedFieldListFilter):
         return [(user.pk, str(user)) for user in program_officers()]
 
 
-DECISIONS = {
-    # action: (form, permission, allowed statuses, label)
-    "request_info": (RequestInfoForm, review.OFFICER_PERMISSION, {S.IN_REVIEW}, _("Request information")),
-    "recommend": (RecommendForm, review.OFFICER_PERMISSION, {S.IN_REVIEW}, _("Recommend")),
-    "reject": (RejectForm, review.OFFICER_PERMISSION, {S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED}, _("Reject")),
-    "approve": (ApproveForm, review.APPROVER_PERMISSION, {S.RECOMMENDED}, _("Approve")),
-    "send_back": (SendBackForm, review.APPROVER_PERMISSION, {S.RECOMMENDED}, _("Send back to the officers")),
-    "override": (OverrideForm, review.OFFICER_PERMISSION, {S.INELIGIBLE}, _("Override the automatic result")),
-    "disburse": (DisburseForm, review.APPROVER_PERMISSION, {S.APPROVED}, _("Disburse")),
+@dataclass(frozen=True)
+class DecisionScreen:
+    """How the admin takes one decision of workflow.MOVES: its form, its title, the service it calls."""
+
+    form: type[forms.Form]
+    label: str
+    apply: Callable[[LoanApplication, User, dict], object]
+
+
+# Which statuses allow a decision and who may take it: workflow.MOVES. Here, only the screens.
+DECISIONS: dict[str, DecisionScreen] = {
+    "request_info": DecisionScreen(
+        RequestInfoForm,
+        _("Request information"),
+        lambda application, user, data: review.application_request_info(
+            application=application, officer=user, message=data["message"]
+        ),
+    ),
+    "recommend": DecisionScreen(
+        RecommendForm,
+        _("Recommend"),
+        lambda application, user, data: review.application_recommend(
+            application=application,
+            officer=user,
+            note=data["note"],
+            amount=data["amount"],
+            term_months=data["term_months"],
+        ),
+    ),
+    "reject": DecisionScreen(
+        RejectForm,
+        _("Reject"),
+        lambda application, user, data: review.application_reject(
+            application=application,
+            officer=user,
+            reason_code=data["reason_code"],
+            message=data["message"],
+            seen_status=data["seen_status"] or None,
+        ),
+    ),
+    "approve": DecisionScreen(
+        ApproveForm,
+        _("Approve"),
+        lambda application, user, data: review.application_approve(
+            application=application, approver=user, note=data["note"]
+        ),
+    ),
+    "send_back": DecisionScreen(
+        SendBackForm,
+        _("Send back to the officers"),
+        lambda application, user, data: review.application_send_back(
+            application=application, approver=user, reason=data["reason"]
+        ),
+    ),
+    "override": DecisionScreen(
+        OverrideForm,
+        _("Override the automatic result"),
+        lambda application, user, data: review.application_override_ineligible(
+            application=application, officer=user, reason=data["reason"]
+        ),
+    ),
+    "disburse": DecisionScreen(
+        DisburseForm,
+        _("Disburse"),
+        lambda application, user, data: review.application_disburse(
+            application=application,
+            approver=user,
+            disbursed_on=data["disbursed_on"],
+            amount=data["amount"],
+            bank_reference=data["bank_reference"],
+        ),
+    ),
 }
 
 
@@ -244,7 +313,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         )
 
     def has_review_permission(self, request):
-        return request.user.has_perm(review.OFFICER_PERMISSION)
+        return permissions.is_officer(request.user)
 
     def get_urls(self):
         urls = [
@@ -270,23 +339,16 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
             return super().change_view(request, object_id, form_url, extra_context)
         context = review_selectors.review_page(application, request.user)
         context["decisions"] = [
-            (action, DECISIONS[action][3]) for action in DECISIONS if self._open(action, application, request.user)
+            (action, DECISIONS[action].label)
+            for action in workflow.DECISIONS
+            if workflow.decision_open(action, application, request.user)
         ]
-        context["can_note"] = request.user.has_perm(review.NOTE_PERMISSION)
+        context["can_note"] = permissions.may_note(request.user)
         context["note_form"] = NoteForm()
         rubric = context["rubric"]
-        context["can_score"] = request.user.has_perm(review.OFFICER_PERMISSION)
+        context["can_score"] = permissions.is_officer(request.user)
         context["scores_form"] = ScoresForm(criteria=rubric["criteria"], current=rubric["scores"])
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
-
-    @staticmethod
-    def _open(action, application, user) -> bool:
-        """Whether this user may take this decision on the application as it is now."""
-        _form, permission, statuses, _label = DECISIONS[action]
-        if application.status not in statuses or not user.has_perm(permission):
-            return False
-        # Four eyes: whoever recommended is never offered the approval.
-        return not (action == "approve" and application.recommended_by_id == user.pk)
 
     def _page(self, application):
         return HttpResponseRedirect(reverse("admin:loans_loanapplication_change", args=[application.pk]))
@@ -295,10 +357,10 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         if action not in DECISIONS:
             raise PermissionDenied
         application = get_object_or_404(self.get_queryset(request), pk=object_id)
-        form_class, permission, statuses, label = DECISIONS[action]
-        if not request.user.has_perm(permission):
+        screen = DECISIONS[action]
+        if not request.user.has_perm(workflow.MOVES[action].permission):
             raise PermissionDenied
-        if request.method != "POST" and not self._open(action, application, request.user):
+        if request.method != "POST" and not workflow.decision_open(action, application, request.user):
             # A stale link or a typed URL. A POST still goes to the service, whose message says
             # what changed (someone else acted, four eyes).
             messages.error(request, _("No decision is open to you in this status."))
@@ -306,15 +368,15 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         initial = {"amount": application.recommended_amount or application.amount} if action == "disburse" else {}
         if action == "reject":
             initial["seen_status"] = application.status
-        form = form_class(request.POST or None, initial=initial)
+        form = screen.form(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                self._apply(action, application, request.user, data)
+                screen.apply(application, request.user, data)
             except (review.ReviewError, PermissionDenied) as error:
                 messages.error(request, str(error))
                 return self._page(application)
-            messages.success(request, _("Done: %(decision)s.") % {"decision": label})
+            messages.success(request, _("Done: %(decision)s.") % {"decision": screen.label})
             return self._page(application)
         return TemplateResponse(
             request,
@@ -323,46 +385,11 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
                 **self.admin_site.each_context(request),
                 "form": form,
                 "application": application,
-                "title": label,
+                "title": screen.label,
                 "opts": self.model._meta,
                 "original": application,
             },
         )
-
-    @staticmethod
-    def _apply(action, application, user, data):
-        if action == "send_back":
-            review.application_send_back(application=application, approver=user, reason=data["reason"])
-        elif action == "request_info":
-            review.application_request_info(application=application, officer=user, message=data["message"])
-        elif action == "recommend":
-            review.application_recommend(
-                application=application,
-                officer=user,
-                note=data["note"],
-                amount=data["amount"],
-                term_months=data["term_months"],
-            )
-        elif action == "reject":
-            review.application_reject(
-                application=application,
-                officer=user,
-                reason_code=data["reason_code"],
-                message=data["message"],
-                seen_status=data["seen_status"] or None,
-            )
-        elif action == "approve":
-            review.application_approve(application=application, approver=user, note=data["note"])
-        elif action == "override":
-            review.application_override_ineligible(application=application, officer=user, reason=data["reason"])
-        elif action == "disburse":
-            review.application_disburse(
-                application=application,
-                approver=user,
-                disbursed_on=data["disbursed_on"],
-                amount=data["amount"],
-                bank_reference=data["bank_reference"],
-            )
 
     def note_view(self, request, object_id):
         application = get_object_or_404(self.get_queryset(request), pk=object_id)

@@ -4,9 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from loans.applications import services
-from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus as S
-from loans.models import ApplicationEvent, ApplicationMessage, FollowUpVisit, Loan, LoanInstalment
+from loans.models import ApplicationEvent, ApplicationMessage, FollowUpVisit, Loan, LoanApplication, LoanInstalment
 from loans.review import services as review
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +112,9 @@ def test_reject_needs_a_message_and_records_the_reason(in_review, program_office
 
 
 def test_an_ineligible_result_is_overridden_only_with_a_written_reason(in_review, program_officer):
-    transition(in_review, S.INELIGIBLE, reason="test")
+    # Ineligible, as the check of a submitted application leaves it (no move leads there from review).
+    LoanApplication.objects.filter(pk=in_review.pk).update(status=S.INELIGIBLE)
+    in_review.refresh_from_db()
     with pytest.raises(review.ReviewError, match="at least 20 characters"):
         review.application_override_ineligible(application=in_review, officer=program_officer, reason="ok")
     review.application_override_ineligible(
@@ -143,3 +144,19 @@ def test_disbursement_refuses_a_reused_bank_reference_and_an_amount_above_approv
         )
     assert not Loan.objects.exists()
     assert in_review.__class__.objects.get(pk=in_review.pk).status == S.APPROVED
+
+
+def test_one_table_says_which_decisions_each_status_allows():
+    from loans.applications import workflow
+    from loans.review.admin import DECISIONS
+
+    # The admin has a screen for every staff decision of the table, in the table's order.
+    assert list(DECISIONS) == list(workflow.DECISIONS)
+    # The transition's allowed moves are read off the same table.
+    assert workflow.ALLOWED[S.RECOMMENDED] == {S.APPROVED, S.REJECTED, S.IN_REVIEW, S.WITHDRAWN}
+    assert workflow.ALLOWED[S.DISBURSED] == set()
+    assert {name for name, move in workflow.MOVES.items() if S.IN_REVIEW in move.sources and move.permission} == {
+        "request_info",
+        "recommend",
+        "reject",
+    }
