@@ -125,7 +125,8 @@ def eligibility_run(*, application_id: int) -> EligibilityResult | None:
                 application,
                 move.to,
                 reason=f"eligibility {check.ruleset_version}: {check.outcome}",
-                expected_from=move.sources,
+                # The check moves only a submitted application, whichever its outcome.
+                expected_from=MOVES["eligible"].sources,
                 before_save=lambda locked: record_eligibility_outcome(
                     locked, check.outcome, [v.as_dict() for v in check.verdicts]
                 ),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applicants.choices import DocumentType, ReturnType
+from applicants.selectors import profile_of, returnee_data_export
 from loans.applications import selectors, services
 from loans.applications.forms import (
     AnswerForm,
@@ -352,7 +353,6 @@ def application_review(request, public_id):
         return redirect("loans:application_detail", public_id=application.public_id)
     if not application.is_draft:
         return redirect("loans:application_detail", public_id=application.public_id)
-    from applicants.selectors import profile_of, returnee_data_export
 
     profile = profile_of(request.user)
     return render(

@@ -39,7 +39,8 @@ MOVES: dict[str, Move] = {
     "answer": Move(S.IN_REVIEW, frozenset({S.INFO_REQUESTED})),
     # The eligibility check of a submitted application.
     "eligible": Move(S.IN_REVIEW, frozenset({S.SUBMITTED})),
-    "ineligible": Move(S.INELIGIBLE, frozenset({S.SUBMITTED})),
+    # From in_review too, as the table always allowed (no service takes that path today).
+    "ineligible": Move(S.INELIGIBLE, frozenset({S.SUBMITTED, S.IN_REVIEW})),
     # Staff decisions, in the order the admin offers them.
     "request_info": Move(S.INFO_REQUESTED, frozenset({S.IN_REVIEW}), permissions.OFFICER),
     "recommend": Move(S.RECOMMENDED, frozenset({S.IN_REVIEW}), permissions.OFFICER),

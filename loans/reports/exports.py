@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+import xlsxwriter
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, CharField, F, Func, OuterRef, Subquery, Sum, Value, When
@@ -37,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applicants.models import User
+from applicants.notify import notify
 from loans import permissions
 from loans.applications.models import LoanApplication
 from loans.reports.figures import planned_jobs
@@ -421,8 +423,6 @@ def _cell_writers(sheet, types: list[str], day, moment) -> list:
 
 def write_xlsx(path: Path, kind: str, filters: ReportFilters, *, include_pii: bool) -> int:
     """Write the workbook row by row (constant_memory); a new sheet every 1,048,575 rows."""
-    import xlsxwriter
-
     names = headers(kind, include_pii=include_pii)
     rows_queryset = values(kind, filters, include_pii=include_pii)
     types = column_types(kind, include_pii=include_pii)
@@ -600,8 +600,6 @@ def export_fail(job_id: int, error: BaseException | str) -> None:
         )
         if job.requested_by is not None:
             with translation.override(_language_of(job.requested_by)):
-                from applicants.notify import notify
-
                 notify(
                     user=job.requested_by,
                     key=f"export-failed:{job.public_id}",
@@ -617,8 +615,6 @@ def export_fail(job_id: int, error: BaseException | str) -> None:
 
 
 def _notify_ready(job: ExportJob) -> None:
-    from applicants.notify import notify
-
     with translation.override(_language_of(job.requested_by)):
         notify(
             user=job.requested_by,

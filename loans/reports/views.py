@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from applicants.choices import ReturnType, Sex
 from applicants.models import Municipality
 from loans import permissions
+from loans.products.money import format_cop
 from loans.reports import exports
 from loans.reports import statistics as stats
 from loans.reports.charts import all_charts, chart_named, number, percent, stage_labels
@@ -33,6 +34,7 @@ from loans.reports.drawing import svg
 from loans.reports.figures import cached_report
 from loans.reports.filters import AGE_BAND_CHOICES, parse_filters
 from loans.reports.models import ExportJob
+from loans.reports.tasks import build_export
 from portal.queue import enqueue
 
 
@@ -176,7 +178,6 @@ def report_export(request):
                 status=ExportJob.Status.QUEUED,
                 row_count=rows,
             )
-            from loans.reports.tasks import build_export
 
             transaction.on_commit(lambda: enqueue(build_export, job.pk))
         messages.info(
@@ -283,8 +284,6 @@ def _cell(value, money: bool = False) -> str:
     if isinstance(value, str):  # a hidden cell: "<5" or "*"
         return value
     if money:
-        from loans.products.money import format_cop
-
         return format_cop(value)
     return number(value)
 

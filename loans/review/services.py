@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from applicants.models import User
 from loans import permissions
 from loans.applications.models import ApplicationMessage, LoanApplication
+from loans.applications.notifications import notify_decision, notify_disbursed, notify_info_requested
 from loans.applications.workflow import MOVES, TransitionError, transition
 from loans.products.schedule import add_months, schedule_for
 from loans.review.models import ApplicationScore, ReviewNote, ScoringCriterion
@@ -67,8 +68,6 @@ def application_assign(*, application: LoanApplication, officer: User | None, by
 
 def application_request_info(*, application: LoanApplication, officer: User, message: str) -> LoanApplication:
     """in_review → info_requested, with the question the applicant must answer."""
-    from loans.applications.notifications import notify_info_requested
-
     _require_move(officer, "request_info")
     if not message.strip():
         raise ReviewError(_("Write the question for the applicant."))
@@ -122,8 +121,6 @@ def application_reject(
     Rejection is open from several statuses, so "still rejectable" is not enough: when a colleague
     recommended in the meantime, the officer is told instead of overriding it unseen.
     """
-    from loans.applications.notifications import notify_decision
-
     _require_move(officer, "reject")
     if not message.strip():
         raise ReviewError(_("Write the message the applicant will read."))
@@ -145,8 +142,6 @@ def application_reject(
 
 def application_approve(*, application: LoanApplication, approver: User, note: str = "") -> LoanApplication:
     """recommended → approved, only by an approver who is not the person who recommended (four eyes)."""
-    from loans.applications.notifications import notify_decision
-
     _require_move(approver, "approve")
 
     def check_and_record(locked):
@@ -183,8 +178,6 @@ def application_disburse(
     *, application: LoanApplication, approver: User, disbursed_on: date, amount: int, bank_reference: str
 ) -> Loan:
     """approved → disbursed: create the loan and its schedule, recomputed at the disbursement date."""
-    from loans.applications.notifications import notify_disbursed
-
     _require_move(approver, "disburse")
     bank_reference = bank_reference.strip()  # stored stripped: the reuse check must compare the same text
     if not bank_reference:

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from loans.applications import services
+from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus as S
 from loans.models import (
     ApplicationEvent,
@@ -173,9 +174,7 @@ def test_an_officer_rejects(in_review, program_officer):
 
 
 def test_an_officer_overrides_an_ineligible_result_only_with_a_long_reason(in_review, program_officer):
-    # Ineligible, as the check of a submitted application leaves it (no move leads there from review).
-    LoanApplication.objects.filter(pk=in_review.pk).update(status=S.INELIGIBLE)
-    in_review.refresh_from_db()
+    transition(in_review, S.INELIGIBLE, reason="eligibility: ineligible")
     client = staff_client(program_officer)
     short = client.post(_decide_url(in_review, "override"), {"reason": "Es un caso especial"})
     assert short.status_code == 200

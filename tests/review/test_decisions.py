@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from loans.applications import services
+from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus as S
-from loans.models import ApplicationEvent, ApplicationMessage, FollowUpVisit, Loan, LoanApplication, LoanInstalment
+from loans.models import ApplicationEvent, ApplicationMessage, FollowUpVisit, Loan, LoanInstalment
 from loans.review import services as review
 
 pytestmark = pytest.mark.django_db
@@ -112,9 +113,7 @@ def test_reject_needs_a_message_and_records_the_reason(in_review, program_office
 
 
 def test_an_ineligible_result_is_overridden_only_with_a_written_reason(in_review, program_officer):
-    # Ineligible, as the check of a submitted application leaves it (no move leads there from review).
-    LoanApplication.objects.filter(pk=in_review.pk).update(status=S.INELIGIBLE)
-    in_review.refresh_from_db()
+    transition(in_review, S.INELIGIBLE, reason="test")
     with pytest.raises(review.ReviewError, match="at least 20 characters"):
         review.application_override_ineligible(application=in_review, officer=program_officer, reason="ok")
     review.application_override_ineligible(

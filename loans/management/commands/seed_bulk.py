@@ -33,6 +33,7 @@ import threading
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from itertools import accumulate
 
 from django.core.management.base import BaseCommand, CommandError
@@ -654,8 +655,6 @@ class Command(BaseCommand):
 
 def _create_product() -> LoanProduct:
     """A product like the 2026 public line, for an empty benchmark database."""
-    from decimal import Decimal
-
     return LoanProduct.objects.create(
         code="retorno-productivo-bulk",
         name="Retorno productivo (datos de prueba)",
