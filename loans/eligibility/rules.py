@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -274,12 +273,6 @@ def outcome_of(verdicts: list[Verdict]) -> str:
     if any(v.verdict == REVIEW for v in verdicts):
         return "review"
     return "eligible"
-
-
-def timed_evaluate(facts: Facts) -> tuple[str, list[Verdict], int]:
-    started = time.perf_counter()
-    outcome, verdicts = evaluate(facts)
-    return outcome, verdicts, int((time.perf_counter() - started) * 1000)
 
 
 @dataclass(frozen=True)

@@ -94,11 +94,6 @@ def _pii_columns(prefix: str) -> list[Column]:
     ]
 
 
-def _frozen(key: str):
-    """A value of the business plan as it was sent."""
-    return KeyTextTransform(key, "frozen_plan")
-
-
 def _outstanding_principal():
     owed = (
         LoanInstalment.objects.filter(loan=OuterRef("pk"))

@@ -509,13 +509,6 @@ class RepaymentForm(forms.ModelForm):
         model = Repayment
         fields = ["loan", "paid_on", "amount", "bank_reference"]
 
-    def clean_loan(self):
-        # Refused here, as a form error: save_model cannot turn the service's refusal into one.
-        loan = self.cleaned_data["loan"]
-        if loan.state == Loan.State.WRITTEN_OFF:
-            raise ValidationError(_("This loan was written off."))
-        return loan
-
 
 class BankFileForm(forms.Form):
     file = forms.FileField(

@@ -15,7 +15,6 @@ class Loan(models.Model):
         ACTIVE = "active", _("Active")
         IN_ARREARS = "in_arrears", _("In arrears")
         REPAID = "repaid", _("Repaid")
-        WRITTEN_OFF = "written_off", _("Written off")
 
     application = models.OneToOneField("loans.LoanApplication", on_delete=models.PROTECT, related_name="loan")
     history = HistoricalRecords()

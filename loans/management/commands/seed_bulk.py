@@ -487,10 +487,10 @@ class Generator:
         arrears = (today - oldest_unpaid).days if oldest_unpaid else 0
         if paid_count == term:
             state = "repaid"
-        elif arrears > 540:
-            state = "written_off"
+        elif arrears:
+            state = "in_arrears"
         else:
-            state = "in_arrears" if arrears else "active"
+            state = "active"
         out["loan"].append(
             t["loan"].row(
                 loan_id,
