@@ -23,6 +23,7 @@ Rules, in short:
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
@@ -104,12 +105,14 @@ def _check_annual_rate(annual_rate: Decimal) -> None:
         )
 
 
+@functools.lru_cache(maxsize=256)
 def monthly_rate_from_effective_annual(annual_rate: Decimal) -> Decimal:
     """Monthly rate equivalent to an effective annual rate: ``(1 + EA) ** (1/12) - 1``.
 
     ``annual_rate`` is a fraction (``Decimal("0.2268")`` is 22.68 % E.A.). The result
     is computed as ``exp(ln(1 + EA) / 12) - 1`` at 50 digits and returned rounded to
-    34 significant digits; a rate of 0 gives exactly 0.
+    34 significant digits; a rate of 0 gives exactly 0. Remembered per rate (a product has one;
+    the logarithm and exponential at 50 digits are most of a schedule's cost).
     """
     _check_annual_rate(annual_rate)
     with localcontext(Context(prec=_WORKING_PRECISION)) as ctx:
@@ -139,6 +142,8 @@ def add_months(start: date, months: int) -> date:
     """
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
+    if start.day <= 28:  # every month has the day: no calendar lookup (most dates, most calls)
+        return date(year, month, start.day)
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 

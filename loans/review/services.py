@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,11 +20,9 @@ from loans import permissions
 from loans.applications.models import ApplicationMessage, LoanApplication
 from loans.applications.notifications import notify_decision, notify_disbursed, notify_info_requested
 from loans.applications.workflow import MOVES, TransitionError, transition
-from loans.products.schedule import add_months, schedule_for
 from loans.review.models import ApplicationScore, ReviewNote, ScoringCriterion
-from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment
-
-FOLLOW_UP_MONTHS = (3, 6, 12)
+from loans.servicing import services as loans
+from loans.servicing.models import Loan
 
 
 class ReviewError(Exception):
@@ -191,44 +189,18 @@ def application_disburse(
 
     def create_loan(locked):
         term = locked.recommended_term_months or locked.term_months
-        grace = min(locked.grace_months or 0, term - 1)
-        schedule = schedule_for(
-            locked.product, amount=amount, term_months=term, grace_months=grace, start=disbursed_on
-        )
         try:
-            # Its own savepoint: a disbursement of another application with the same reference,
-            # committed a moment ago, surfaces as the officer's message instead of a server error.
-            with transaction.atomic():
-                loan = Loan.objects.create(
-                    application=locked,
-                    principal=amount,
-                    annual_rate_pct=locked.product.annual_rate_pct,
-                    term_months=term,
-                    grace_months=grace,
-                    disbursed_on=disbursed_on,
-                    bank_reference=bank_reference,
-                    disbursed_by=approver,
-                    rebate_amount=schedule.on_time_rebate,
-                )
-        except IntegrityError as error:
-            raise TransitionError(_("This bank reference was already used for another disbursement.")) from error
-        LoanInstalment.objects.bulk_create(
-            LoanInstalment(
-                loan=loan,
-                number=row.number,
-                due_date=row.due_date,
-                interest=row.interest,
-                principal=row.principal,
-                payment=row.payment,
-                state_paid=row.state_paid,
+            created["loan"] = loans.loan_open(
+                application=locked,
+                amount=amount,
+                term_months=term,
+                grace_months=min(locked.grace_months or 0, term - 1),
+                disbursed_on=disbursed_on,
+                bank_reference=bank_reference,
+                disbursed_by=approver,
             )
-            for row in schedule.instalments
-        )
-        FollowUpVisit.objects.bulk_create(
-            FollowUpVisit(loan=loan, months_after=months, due_on=add_months(disbursed_on, months))
-            for months in FOLLOW_UP_MONTHS
-        )
-        created["loan"] = loan
+        except loans.BankReferenceUsed as error:
+            raise TransitionError(str(error)) from error
 
     _decide(
         "disburse",
