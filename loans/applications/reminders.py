@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from applicants.models import User
 from applicants.notify import notify
+from loans import permissions
 from loans.applications.models import ApplicationEvent, LoanApplication
 from loans.choices import ApplicationStatus
 
@@ -113,7 +114,9 @@ def _latest_request_of_application():
 
 def digest_recipients() -> QuerySet[User]:
     """Active staff who may see applications (the permission directly, through a group, or superuser)."""
-    permission = Permission.objects.filter(content_type__app_label="loans", codename="view_loanapplication").first()
+    permission = Permission.objects.filter(
+        content_type__app_label="loans", codename=permissions.VIEW_APPLICATION
+    ).first()
     has_permission = Q(is_superuser=True)
     if permission is not None:
         has_permission |= Q(user_permissions=permission) | Q(groups__permissions=permission)

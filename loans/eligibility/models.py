@@ -5,7 +5,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loans.applications.models import LoanApplication
 from loans.products.models import LoanProduct
 
 
@@ -18,7 +17,10 @@ class EligibilityResult(models.Model):
         INELIGIBLE = "ineligible", _("Not eligible")
 
     application = models.ForeignKey(
-        LoanApplication, on_delete=models.CASCADE, related_name="eligibility_results", verbose_name=_("application")
+        "loans.LoanApplication",
+        on_delete=models.CASCADE,
+        related_name="eligibility_results",
+        verbose_name=_("application"),
     )
     ruleset_version = models.CharField(_("ruleset version"), max_length=20)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
@@ -91,7 +93,7 @@ class RecheckItem(models.Model):
 
     run = models.ForeignKey(RecheckRun, on_delete=models.CASCADE, related_name="items", verbose_name=_("re-check"))
     application = models.ForeignKey(
-        LoanApplication, on_delete=models.CASCADE, related_name="recheck_items", verbose_name=_("application")
+        "loans.LoanApplication", on_delete=models.CASCADE, related_name="recheck_items", verbose_name=_("application")
     )
     result = models.ForeignKey(
         EligibilityResult, on_delete=models.CASCADE, related_name="+", verbose_name=_("new result")

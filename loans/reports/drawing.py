@@ -54,10 +54,11 @@ def _draw(chart: Chart) -> str:
     # Imported here: matplotlib costs half a second to import and only chart requests need it.
     # Its font cache needs a writable directory; a container's home may not be one.
     os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "matplotlib-retorno"))
-    import matplotlib
+    import matplotlib  # noqa: PLC0415 - half a second to import; only chart requests pay it
 
     matplotlib.use("Agg")
-    from matplotlib.figure import Figure  # the object API is thread-safe; pyplot is not
+    # The object API is thread-safe; pyplot is not.
+    from matplotlib.figure import Figure  # noqa: PLC0415 - after matplotlib.use("Agg"), as above
 
     with matplotlib.rc_context({"svg.hashsalt": "retorno", "svg.fonttype": "none", "font.size": 8}):
         return _render(Figure, chart)

@@ -22,11 +22,13 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 
+import xlsxwriter
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, CharField, F, Func, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, CharField, F, Func, OuterRef, Subquery, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat, ExtractYear
 from django.urls import reverse
@@ -36,6 +38,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applicants.models import User
+from applicants.notify import notify
+from loans import permissions
 from loans.applications.models import LoanApplication
 from loans.reports.figures import planned_jobs
 from loans.reports.filters import ReportFilters, parse_filters
@@ -57,8 +61,12 @@ DOWNLOAD_TTL = timedelta(hours=24)
 XLSX_MAX_DATA_ROWS = 1_048_575  # one row of a sheet holds the headers
 EXPORTS_DIR = "exports"
 
-PERMISSION = "loans.export_reports"
-PII_PERMISSION = "loans.view_pii"
+
+class Refusal(StrEnum):
+    """Why an export is refused; the value is what the log records (in English)."""
+
+    NO_EXPORT_PERMISSION = "missing permission loans.export_reports"
+    NO_PII_PERMISSION = "personal data asked for without permission loans.view_pii"
 
 
 def stream_max_rows() -> int:
@@ -84,11 +92,6 @@ def _pii_columns(prefix: str) -> list[Column]:
         Column("phone", gettext_lazy("phone"), f"{profile}phone", pii=True),
         Column("address", gettext_lazy("address"), f"{profile}address", pii=True),
     ]
-
-
-def _frozen(key: str):
-    """A value of the business plan as it was sent."""
-    return KeyTextTransform(key, "frozen_plan")
 
 
 def _outstanding_principal():
@@ -415,8 +418,6 @@ def _cell_writers(sheet, types: list[str], day, moment) -> list:
 
 def write_xlsx(path: Path, kind: str, filters: ReportFilters, *, include_pii: bool) -> int:
     """Write the workbook row by row (constant_memory); a new sheet every 1,048,575 rows."""
-    import xlsxwriter
-
     names = headers(kind, include_pii=include_pii)
     rows_queryset = values(kind, filters, include_pii=include_pii)
     types = column_types(kind, include_pii=include_pii)
@@ -475,13 +476,13 @@ def filename(kind: str, fmt: str, day: date | None = None) -> str:
 # --- the log and the jobs ----------------------------------------------------------------
 
 
-def refusal_reason(user: User, *, include_pii: bool) -> str:
-    """'' when the user may run this export, else why not (in English, for the log)."""
-    if not (user.is_active and user.is_staff and user.has_perm(PERMISSION)):
-        return "missing permission loans.export_reports"
-    if include_pii and not user.has_perm(PII_PERMISSION):
-        return "personal data asked for without permission loans.view_pii"
-    return ""
+def refusal_reason(user: User, *, include_pii: bool) -> Refusal | None:
+    """None when the user may run this export, else why not."""
+    if not permissions.may_export(user):
+        return Refusal.NO_EXPORT_PERMISSION
+    if include_pii and not permissions.sees_pii(user):
+        return Refusal.NO_PII_PERMISSION
+    return None
 
 
 def export_log(
@@ -594,8 +595,6 @@ def export_fail(job_id: int, error: BaseException | str) -> None:
         )
         if job.requested_by is not None:
             with translation.override(_language_of(job.requested_by)):
-                from applicants.notify import notify
-
                 notify(
                     user=job.requested_by,
                     key=f"export-failed:{job.public_id}",
@@ -611,8 +610,6 @@ def export_fail(job_id: int, error: BaseException | str) -> None:
 
 
 def _notify_ready(job: ExportJob) -> None:
-    from applicants.notify import notify
-
     with translation.override(_language_of(job.requested_by)):
         notify(
             user=job.requested_by,
@@ -650,6 +647,5 @@ def downloadable(job: ExportJob, now: datetime | None = None) -> bool:
 
 def analysts() -> Iterable[User]:
     """Active staff given the reports permission (through a group or directly)."""
-    permission = Q(groups__permissions__codename="view_reports", groups__permissions__content_type__app_label="loans")
-    direct = Q(user_permissions__codename="view_reports", user_permissions__content_type__app_label="loans")
-    return User.objects.filter(permission | direct, is_active=True, is_staff=True).distinct().order_by("pk")
+    holders = permissions.holders(permissions.VIEW_REPORTS)
+    return User.objects.filter(holders, is_active=True, is_staff=True).distinct().order_by("pk")

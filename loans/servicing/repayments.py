@@ -55,8 +55,6 @@ def _allocate(loan: Loan, amount: int, paid_on: date, *, state_instalment: int |
 def loan_refresh_state(loan: Loan, today: date | None = None) -> Loan:
     """Recompute days in arrears and the state; grant the on-time rebate when repaid on time."""
     today = today or timezone.localdate()
-    if loan.state == Loan.State.WRITTEN_OFF:
-        return loan
     open_instalments = loan.instalments.filter(paid_on__isnull=True)
     oldest_overdue = open_instalments.filter(due_date__lt=today, state_paid=False).order_by("due_date").first()
     loan.days_in_arrears = (today - oldest_overdue.due_date).days if oldest_overdue else 0
@@ -109,8 +107,6 @@ def repayment_record(
             if existing:
                 _same_payment_or_error(existing, locked, amount)
                 return existing, False
-            if locked.state == Loan.State.WRITTEN_OFF:
-                raise RepaymentError(_("This loan was written off."))
             interest, principal, left = _allocate(locked, amount, paid_on, state_instalment=state_instalment)
             repayment = Repayment.objects.create(
                 loan=locked,
