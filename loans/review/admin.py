@@ -397,7 +397,7 @@ class InstalmentInline(admin.TabularInline):
     model = LoanInstalment
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "number",
         "due_date",
         "interest",
@@ -407,8 +407,7 @@ class InstalmentInline(admin.TabularInline):
         "paid_interest",
         "paid_principal",
         "paid_on",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -418,7 +417,7 @@ class RepaymentInline(admin.TabularInline):
     model = Repayment
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "paid_on",
         "amount",
         "bank_reference",
@@ -426,8 +425,7 @@ class RepaymentInline(admin.TabularInline):
         "allocated_interest",
         "allocated_principal",
         "unallocated",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request, obj=None):
         return False
