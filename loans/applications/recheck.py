@@ -8,8 +8,8 @@ application: a chunk delivered twice (a worker killed after its commit) skips wh
 already did, and ``done`` counts items, so progress is exact.
 
 A re-check never moves an application. If the new result fails, the item is flagged and
-the officer decides (DOMAIN.md: officers review, recommend and reject; only the check of a
-*submitted* application moves it on its own).
+the officer decides (docs/DOMAIN.md, "Application workflow": officers review, recommend and
+reject; only the check of a *submitted* application moves it on its own).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import F
@@ -156,7 +156,8 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
         def freeze(locked: LoanApplication) -> None:
             locked.reference = _next_reference(timezone.localdate().year)
             locked.submitted_at = timezone.now()
-            locked.frozen_plan = selectors.plan_snapshot(locked.plan)
+            # application_problems() above refused a draft without a plan.
+            locked.frozen_plan = selectors.plan_snapshot(cast(BusinessPlan, locked.plan))
             locked.business_department_id = locked.frozen_plan["department"]
             locked.business_section_id = locked.frozen_plan["section"]
             locked.frozen_profile = selectors.profile_snapshot(ReturneeProfile.objects.get(user=locked.applicant))

@@ -88,7 +88,7 @@ class RecheckItem(models.Model):
     """One application re-checked in a run; unique per run so a redelivered chunk adds nothing twice.
 
     A re-check never moves the application: when the new result fails, ``flagged`` marks it
-    for the officer, who decides (DOMAIN.md, 'Application workflow').
+    for the officer, who decides (docs/DOMAIN.md, "Application workflow").
     """
 
     run = models.ForeignKey(RecheckRun, on_delete=models.CASCADE, related_name="items", verbose_name=_("re-check"))

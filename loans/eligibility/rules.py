@@ -1,4 +1,4 @@
-"""The eligibility engine: one small function per rule of DOMAIN.md, versioned as a ruleset.
+"""The eligibility engine: one small function per rule of docs/DOMAIN.md ("Eligibility"), versioned.
 
 Each rule returns pass / fail / review with a reason code and the facts it used. The same
 functions serve the Celery check of a submitted application and the public self-check page
@@ -12,7 +12,7 @@ import inspect
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -281,7 +281,7 @@ class Check:
 
     outcome: str
     verdicts: list[Verdict]
-    started_at: object
+    started_at: datetime
     duration_ms: int
     ruleset_version: str = RULESET_VERSION
 

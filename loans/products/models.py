@@ -67,7 +67,7 @@ class UsuryCap(models.Model):
 
 
 class LoanProduct(models.Model):
-    """A loan line with every parameter set by staff (DOMAIN.md, 'Loan product parameters')."""
+    """A loan line with every parameter set by staff (docs/DOMAIN.md, "Loan products")."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)

@@ -28,7 +28,8 @@ from pathlib import Path
 import xlsxwriter
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, CharField, F, Func, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, CharField, F, Func, Model, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat, ExtractYear
 from django.urls import reverse
@@ -107,7 +108,7 @@ def _outstanding_principal():
 
 @dataclass(frozen=True)
 class ExportKind:
-    model: type
+    model: type[Model]
     # Where the application is, seen from this model ('' for applications).
     prefix: str
     # The column the date range selects on, and whether it holds datetimes.
@@ -223,7 +224,7 @@ def columns(kind: str, *, include_pii: bool) -> list[Column]:
 def queryset(kind: str, filters: ReportFilters, *, today: date | None = None):
     """The rows an export holds, in a stable order (the primary key)."""
     spec = kind_spec(kind)
-    return spec.model.objects.filter(
+    return spec.model._default_manager.filter(
         filters.application_q(spec.prefix, today=today),
         filters.date_q(spec.date_field, is_datetime=spec.date_is_datetime),
     ).order_by("pk")
@@ -317,7 +318,7 @@ def copy_select(kind: str, filters: ReportFilters) -> str:
     """The export's SELECT (no personal data) with every column rendered as its CSV text."""
     chosen = columns(kind, include_pii=False)
     queryset_ = _annotated(queryset(kind, filters), chosen)
-    texts = {}
+    texts: dict[str, Combinable] = {}
     for c in chosen:
         raw = f"x_{c.key}"
         field = queryset_.query.annotations[raw].output_field
@@ -370,7 +371,7 @@ def write_csv(path: Path, kind: str, filters: ReportFilters, *, include_pii: boo
     with open(path, "wb") as out:
         if uses_copy(include_pii=include_pii):
             return copy_csv(out, kind, filters)
-        written = []
+        written: list[int] = []
         for chunk in csv_chunks(kind, filters, include_pii=include_pii, on_done=written.append):
             out.write(chunk)
     return written[0]
@@ -560,7 +561,7 @@ def export_build(job_id: int) -> ExportJob | None:
             if filters is None:
                 raise ValueError("; ".join(form.error_messages_list()))
             final.parent.mkdir(parents=True, exist_ok=True)
-            rows = WRITERS[job.format](partial, job.kind, filters, include_pii=job.include_pii)
+            rows = WRITERS[ExportJob.Format(job.format)](partial, job.kind, filters, include_pii=job.include_pii)
         os.replace(partial, final)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -610,9 +611,12 @@ def export_fail(job_id: int, error: BaseException | str) -> None:
 
 
 def _notify_ready(job: ExportJob) -> None:
-    with translation.override(_language_of(job.requested_by)):
+    user = job.requested_by
+    if user is None:  # the analyst's account was deleted meanwhile
+        return
+    with translation.override(_language_of(user)):
         notify(
-            user=job.requested_by,
+            user=user,
             key=f"export-ready:{job.public_id}",
             kind="export_ready",
             subject=_("Your export is ready"),

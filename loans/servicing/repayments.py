@@ -182,7 +182,7 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         return report
     rows = []
     seen: set[str] = set()
-    loans = {}
+    loans: dict[str, Loan | None] = {}
     for line, row in enumerate(reader, start=2):
         reference = (row.get("loan_reference") or "").strip()
         bank_reference = (row.get("bank_reference") or "").strip()
@@ -212,7 +212,8 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         seen.add(bank_reference)
         if reference not in loans:
             loans[reference] = Loan.objects.filter(application__reference=reference).first()
-        if loans[reference] is None:
+        loan = loans[reference]
+        if loan is None:
             report.errors.append(
                 _("Line %(line)d: no disbursed loan with reference %(ref)s.") % {"line": line, "ref": reference}
             )
@@ -220,7 +221,7 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         if paid_on > timezone.localdate():
             report.errors.append(_("Line %(line)d: the date is in the future.") % {"line": line})
             continue
-        rows.append((line, loans[reference], paid_on, int(amount_text), bank_reference))
+        rows.append((line, loan, paid_on, int(amount_text), bank_reference))
     known = {r.bank_reference: r for r in Repayment.objects.filter(bank_reference__in=[row[4] for row in rows])}
     for line, loan, _paid_on, amount, bank_reference in rows:
         earlier = known.get(bank_reference)

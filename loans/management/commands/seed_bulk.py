@@ -36,10 +36,11 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
+from typing import cast
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
-from django.db.models import Max
+from django.db.models import Field, Max
 from django.utils import timezone
 
 from applicants import crypto
@@ -171,7 +172,9 @@ class Generator:
         self.salt = uuid.uuid4().int & ((1 << 64) - 1)
         self.run = uuid.uuid4().hex[:6]
         profile_fields = ReturneeProfile._meta
-        self.crypt = {name: profile_fields.get_field(name) for name in ("document_number", "phone", "address")}
+        self.crypt = {
+            name: cast(Field, profile_fields.get_field(name)) for name in ("document_number", "phone", "address")
+        }
         self.tables = {
             "user": Table(User, ["id", "password", "email", "date_joined", "email_verified_at"]),
             "profile": Table(
@@ -297,7 +300,7 @@ class Generator:
         return f"RP-{year}-{self.counters[year]:06d}"
 
     def chunk(self, count: int) -> dict[str, list[str]]:
-        out = {name: [] for name in self.tables}
+        out: dict[str, list[str]] = {name: [] for name in self.tables}
         for _ in range(count):
             self._application(out)
         return out
@@ -485,7 +488,7 @@ class Generator:
                     paid_on or NULL,
                 )
             )
-            if pays:
+            if paid_on is not None:
                 repayment_id = self._next("repayment")
                 out["repayment"].append(
                     t["repayment"].row(
