@@ -28,7 +28,7 @@ from pathlib import Path
 import xlsxwriter
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, CharField, F, Func, Model, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, CharField, F, Func, Model, OuterRef, Subquery, Sum, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat, ExtractYear
