@@ -8,10 +8,12 @@ from typing import Any
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ConsentRecord, DeletionRequest, Notification, ReturneeProfile, User
 from .personal_data import DataProvider
+from .selectors import returnee_data_export
 
 ERASED = "[erased]"
 
@@ -42,8 +44,6 @@ def _login_records(user: User) -> dict[str, Any]:
 
 
 def export(user: User) -> dict[str, Any]:
-    from .selectors import returnee_data_export
-
     profile = ReturneeProfile.objects.filter(user=user).first() or ReturneeProfile(user=user)
     data = returnee_data_export(profile)
     data["deletion_requests"] = [
@@ -124,8 +124,6 @@ def erase(user: User) -> dict[str, int]:
 
 
 def user_erased_at():
-    from django.utils import timezone
-
     return timezone.now()
 
 

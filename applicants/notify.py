@@ -8,19 +8,9 @@ has a unique key, so a retried or redelivered task creates and sends it once.
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from portal.queue import enqueue
-
 from .models import Notification, User
 from .selectors import processing_stopped
-from .services import notification_create
-
-
-def deliver_on_commit(notification: Notification, *, sms: bool = False) -> None:
-    from .tasks import deliver_notification
-
-    transaction.on_commit(lambda: enqueue(deliver_notification, notification.pk, sms=sms))
+from .services import deliver_on_commit, notification_create
 
 
 def notify(

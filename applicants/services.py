@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from . import crypto
+from portal.queue import enqueue
+
+from . import crypto, personal_data
 from .choices import AccountMail
 from .consent import CONSENT_VERSION, consent_text
 from .emails import normalize_email
@@ -22,6 +24,7 @@ from .models import (
     ReturneeProfile,
     User,
 )
+from .tasks import deliver_notification
 
 
 def user_register(*, email: str, password: str, language: str | None = None) -> User | None:
@@ -49,8 +52,6 @@ def user_register(*, email: str, password: str, language: str | None = None) -> 
 def account_mail_queue(*, user: User, kind: str) -> Notification:
     """Record an account mail as a notification row in the caller's transaction; it is sent
     after commit, and the sweeper sends it later if the broker was down (applicants.tasks)."""
-    from .notify import deliver_on_commit
-
     notification = Notification.objects.create(
         user=user,
         key=f"{kind}:{user.pk}:{uuid.uuid4().hex}",
@@ -166,7 +167,6 @@ def person_erase(
 
     The account row stays, anonymised, so that kept records (a disbursed loan) have an owner.
     """
-    from . import personal_data
 
     with transaction.atomic():
         # Lock the account: two staff erasing at once run one after the other.
@@ -183,7 +183,6 @@ def consent_withdraw(*, user: User) -> int:
     """Withdraw the data-processing consent (Ley 1581): every package stops processing (an open
     application is withdrawn through its workflow), no message is sent any more. The data
     stays until the person asks for its deletion. Returns how many consents were closed."""
-    from . import personal_data
 
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
@@ -196,6 +195,11 @@ def consent_withdraw(*, user: User) -> int:
             emailed_at=timezone.now()
         )
     return closed
+
+
+def deliver_on_commit(notification: Notification, *, sms: bool = False) -> None:
+    """Queue the delivery once the transaction that wrote the row commits."""
+    transaction.on_commit(lambda: enqueue(deliver_notification, notification.pk, sms=sms))
 
 
 def notification_create(

@@ -1,4 +1,7 @@
+import time
+
 from django.conf import settings
+from django.contrib.auth import logout
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -36,8 +39,6 @@ class SessionLifetimeMiddleware:
     def on_login(cls, sender, request, user, **kwargs) -> None:
         """user_logged_in receiver: start the clocks with the login, which saves the session
         anyway, so the next page does not write it again."""
-        import time
-
         if request is None or not hasattr(request, "session"):
             return
         now = int(time.time())
@@ -48,10 +49,6 @@ class SessionLifetimeMiddleware:
             request.session[cls.SEEN] = now
 
     def __call__(self, request):
-        import time
-
-        from django.contrib.auth import logout
-
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             session = request.session

@@ -6,10 +6,10 @@ in the output: an officer decides which account is the person's (never merged si
 
 from django.db import migrations
 
+from applicants.emails import normalize_email
+
 
 def normalise(apps, schema_editor):
-    from applicants.emails import normalize_email
-
     User = apps.get_model("applicants", "User")
     taken = set(User.objects.values_list("email", flat=True))
     collisions = 0

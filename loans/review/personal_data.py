@@ -8,7 +8,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from applicants.personal_data import DataProvider
-from loans.review.models import ApplicationMessage, ReviewNote
+from loans.applications.models import ApplicationMessage
+from loans.review.models import ReviewNote
 
 
 def export(user) -> dict[str, Any]:

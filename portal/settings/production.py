@@ -1,5 +1,7 @@
 """Production: every secret comes from the environment and has no default."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -42,8 +44,6 @@ SITE_URL = env("SITE_URL")
 
 def _refuse_weak_secrets() -> None:
     """Refuse to start with an empty, short or placeholder secret (docs/DEPLOYMENT.md)."""
-    from django.core.exceptions import ImproperlyConfigured
-
     placeholders = ("replace-with", "change-me", "changeme", "placeholder", "example", "not-a-secret", "xxxx")
     secrets = {
         "DJANGO_SECRET_KEY": SECRET_KEY,  # noqa: F405

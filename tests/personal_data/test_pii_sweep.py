@@ -116,7 +116,7 @@ def _journey(returnee: User, officer: User, capture) -> LoanApplication:
     assert application.status == "in_review"
     with capture(execute=True):
         review.application_request_info(application=application, officer=officer, message=marker("question"))
-        review.application_answer_info(application=application, user=returnee, message=marker("answer"))
+        loan_services.application_answer_info(application=application, user=returnee, message=marker("answer"))
     review.note_add(application=application, author=officer, body=marker("note"))
     # A failed login leaves the address in django-axes' tables.
     Client().post(reverse("applicants:login"), {"username": returnee.email, "password": "not-the-password"})

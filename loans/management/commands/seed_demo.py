@@ -3,9 +3,10 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -98,9 +99,6 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        from django.conf import settings
-        from django.core.management.base import CommandError
-
         # The demo accounts have a published password and published second-factor codes.
         if not settings.DEBUG and not options["force_demo_on_production"]:
             raise CommandError(
