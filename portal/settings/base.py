@@ -39,11 +39,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "portal",
     "applicants",
     "loans",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and the tasks it queues, carry its id.
+    "portal.request_id.RequestIdMiddleware",
+    "portal.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +87,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A streaming replica for reports, statistics and exports (portal/db_router.py). Without it
+# every read goes to "default". Its lag is the freshness bound of those pages (docs/DEPLOYMENT.md).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Past this replay lag (seconds) the replica is skipped and reports read from the primary.
+DATABASE_REPLICA_MAX_LAG = env.int("DATABASE_REPLICA_MAX_LAG", default=30)
+DATABASE_ROUTERS = ["portal.db_router.ReportsReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "applicants.User"
@@ -131,12 +144,40 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads live outside the web root and are only served through permission-checked views.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "uploads")))
+# Documents and background exports go through Django's default storage: the local disk
+# (MEDIA_ROOT) unless S3_BUCKET names a private bucket on an S3-compatible server (MinIO, AWS,
+# any provider), which every web and worker process on every host then shares.
+S3_BUCKET = env("S3_BUCKET", default="")
+# How a download leaves the bucket: "stream" through the web process (the bucket is never
+# reachable from outside), or "presigned": a redirect to a URL valid S3_PRESIGNED_SECONDS.
+STORAGE_DOWNLOADS = env("STORAGE_DOWNLOADS", default="stream")
+S3_PRESIGNED_SECONDS = env.int("S3_PRESIGNED_SECONDS", default=60)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Uploads live outside the web root and are only served through permission-checked views.
-MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "uploads")))
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="us-east-1"),
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("S3_PREFIX", default=""),
+            # Private objects, presigned URLs only, never overwrite a stored document.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": S3_PRESIGNED_SECONDS,
+            "file_overwrite": False,
+            # MinIO and most S3-compatible servers want the bucket in the path.
+            "addressing_style": env("S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+        },
+    }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -204,16 +245,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 
+# LOG_FORMAT=json: one JSON object per line (for a log shipper); plain text otherwise. Every
+# line carries the request id (X-Request-ID), also in the Celery tasks the request queued.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_pii": {"()": "portal.logging.RedactPIIFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "redact_pii": {"()": "portal.logging.RedactPIIFilter"},
+        "request_id": {"()": "portal.request_id.RequestIdLogFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "portal.request_id.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_pii"],
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id", "redact_pii"],
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
@@ -232,3 +282,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 SMS_BACKEND = env("SMS_BACKEND", default="applicants.sms.ConsoleSMSBackend")
 PII_PERMISSION = "loans.view_pii"
+
+# /metrics (Prometheus) answers only these client addresses or networks (CIDR); empty: nobody.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+# How long /healthz reuses its ping of the Celery workers: a probe every few seconds from
+# each load balancer must not become a broadcast to every worker each time.
+HEALTH_WORKER_PING_TIMEOUT = 1.0
+HEALTH_WORKER_CACHE_SECONDS = 10

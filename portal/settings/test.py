@@ -23,3 +23,8 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-uploads"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The replica alias is a test mirror of "default" (same test database, its own connection);
+# reports use it only where a test turns REPORTS_READ_FROM_REPLICA on (tests/test_db_router.py).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPORTS_READ_FROM_REPLICA = False
