@@ -150,6 +150,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "uploads")))
 # (MEDIA_ROOT) unless S3_BUCKET names a private bucket on an S3-compatible server (MinIO, AWS,
 # any provider), which every web and worker process on every host then shares.
 S3_BUCKET = env("S3_BUCKET", default="")
+# Where `manage.py backup` (make backup) writes its archives (docs/OPERATIONS.md).
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 # How a download leaves the bucket: "stream" through the web process (the bucket is never
 # reachable from outside), or "presigned": a redirect to a URL valid S3_PRESIGNED_SECONDS.
 STORAGE_DOWNLOADS = env("STORAGE_DOWNLOADS", default="stream")
