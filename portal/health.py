@@ -1,7 +1,16 @@
-"""``/healthz``: the state of the database and of Redis, for load balancers and compose."""
+"""``/healthz``: the state of the database and of Redis, and how many Celery workers answer.
+
+The worker count is information, not a verdict: a web replica without workers still serves
+pages, so it stays in the load balancer (status 200); monitoring alerts on ``"workers": 0``.
+The ping is a broadcast to every worker, so its answer is kept a few seconds in the cache
+(shared by the replicas): probes every few seconds from each balancer cost one ping.
+"""
+
+import logging
 
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -28,6 +37,41 @@ def _redis_state() -> str:
         return "down"
 
 
+WORKERS_CACHE_KEY = "portal:health:workers"
+logger = logging.getLogger(__name__)
+
+
+def ping_workers() -> int:
+    """How many Celery workers answer a ping within HEALTH_WORKER_PING_TIMEOUT seconds."""
+    from portal.celery import app
+
+    replies = app.control.ping(timeout=settings.HEALTH_WORKER_PING_TIMEOUT)
+    return len(replies or [])
+
+
+def _workers(redis_state: str) -> int | str:
+    if redis_state == "not_configured":
+        return "not_configured"  # the embedded default runs tasks inline: there are no workers
+    if redis_state == "down":
+        return 0
+    try:
+        cached = cache.get(WORKERS_CACHE_KEY)
+    except Exception:  # noqa: BLE001 - a cache outage must not turn the probe into a 500
+        cached = None
+    if cached is not None:
+        return cached
+    try:
+        count = ping_workers()
+    except Exception:  # noqa: BLE001 - a broker error means no worker answered
+        logger.warning("Celery ping failed", exc_info=True)
+        count = 0
+    try:
+        cache.set(WORKERS_CACHE_KEY, count, settings.HEALTH_WORKER_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("Could not cache the worker count")
+    return count
+
+
 @never_cache
 @require_safe
 def healthz(request):
@@ -35,6 +79,11 @@ def healthz(request):
     redis_state = _redis_state()
     healthy = database == "ok" and redis_state != "down"
     return JsonResponse(
-        {"status": "ok" if healthy else "down", "database": database, "redis": redis_state},
+        {
+            "status": "ok" if healthy else "down",
+            "database": database,
+            "redis": redis_state,
+            "workers": _workers(redis_state),
+        },
         status=200 if healthy else 503,
     )

@@ -225,6 +225,8 @@ CELERY_TASK_ROUTES = {
     "loans.exports.*": {"queue": "exports"},
 }
 CELERY_TIMEZONE = TIME_ZONE
+# Workers log through LOGGING below (request ids, PII redaction, JSON), not Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # django-csp 4: no inline script or style anywhere, nothing from another origin.

@@ -15,7 +15,7 @@ from portal.storage import walk
 FILES = {
     "documents/ab/0f1e2d3c4b5a69788796a5b4c3d2e1f0": b"%PDF-1.4\n" + b"x" * 5000,
     "documents/cd/ffeeddccbbaa99887766554433221100": b"\x89PNG\r\n\x1a\n" + b"y" * 300,
-    "exports/3f2a.csv": "reference,status\nRP-1,aprobada\n".encode(),
+    "exports/3f2a.csv": b"reference,status\nRP-1,aprobada\n",
 }
 
 
