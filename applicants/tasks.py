@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -121,8 +122,8 @@ def sweep_undelivered_notifications(self, older_than_minutes: int = 5, within_da
         Notification.objects.filter(
             emailed_at=None,
             user__is_active=True,
-            created_at__lte=now - timezone.timedelta(minutes=older_than_minutes),
-            created_at__gte=now - timezone.timedelta(days=within_days),
+            created_at__lte=now - timedelta(minutes=older_than_minutes),
+            created_at__gte=now - timedelta(days=within_days),
         )
         .order_by("created_at")
         .values_list("pk", flat=True)[:5000]

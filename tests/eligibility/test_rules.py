@@ -1,12 +1,12 @@
-"""Each rule at its boundaries, on exact dates (DOMAIN.md, 'Eligibility rules')."""
+"""Each rule at its boundaries, on exact dates (docs/DOMAIN.md, "Eligibility")."""
 
 from datetime import date
 
 import pytest
 
 from applicants.choices import DocumentType, ReturnType
-from loans import eligibility as e
-from loans.eligibility import FAIL, PASS, REVIEW, Facts
+from loans.eligibility import rules as e
+from loans.eligibility.rules import FAIL, PASS, REVIEW, Facts
 
 
 def facts(**kwargs) -> Facts:

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applicants.models import Notification
-from loans import exports
 from loans.models import ExportJob
-from loans.report_filters import ReportFilters
-from loans.tasks import build_export
+from loans.reports import exports
+from loans.reports.filters import ReportFilters
+from loans.reports.tasks import build_export
 from portal.storage import walk
 from tests.reports.conftest import english_client
 
@@ -62,7 +62,7 @@ def test_a_large_export_is_queued_built_and_announced(
 
 
 def test_the_page_says_the_export_is_on_its_way(analyst_client, program, small_threshold, monkeypatch):
-    monkeypatch.setattr("loans.report_views.enqueue", lambda *args, **kwargs: True)
+    monkeypatch.setattr("loans.reports.views.enqueue", lambda *args, **kwargs: True)
 
     page = analyst_client.post(URL, {"kind": "applications", "format": "xlsx"}, follow=True).content.decode()
 
