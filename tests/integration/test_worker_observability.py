@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from loans import exports
-from loans.models import ExportJob
+from loans.reports import exports
+from loans.reports.models import ExportJob
 from portal import request_id
 from portal.queue import enqueue
 from tests.factories import StaffFactory
@@ -31,7 +31,7 @@ def test_healthz_counts_the_workers_that_answer(client, settings, start_worker):
 
 
 def test_the_request_id_is_carried_into_the_task_and_its_log(start_worker, celery_app_on_redis):
-    from loans.tasks import build_export
+    from loans.reports.tasks import build_export
 
     worker = start_worker()
     job = exports.export_log(
