@@ -140,6 +140,13 @@ def create(directory: Path, *, objects_only: bool = False, storage: Storage | No
     return final
 
 
+def _member(archive: tarfile.TarFile, name: str):
+    handle = archive.extractfile(name)
+    if handle is None:
+        raise BackupError(f"The archive has no file {name}")
+    return handle
+
+
 def database_is_empty(alias: str = "default") -> bool:
     connection = connections[alias]
     with connection.cursor() as cursor:
@@ -163,11 +170,11 @@ def restore(path: Path, *, force: bool = False, storage: Storage | None = None) 
         )
     report = RestoreReport()
     with tarfile.open(path, "r") as archive, tempfile.TemporaryDirectory(prefix="restore-") as work:
-        manifest = json.load(archive.extractfile("manifest.json"))
+        manifest = json.load(_member(archive, "manifest.json"))
         if manifest.get("format") != FORMAT_VERSION:
             raise BackupError(f"Unknown archive format {manifest.get('format')!r}")
         dump = Path(work) / "database.dump"
-        with archive.extractfile("database.dump") as source, open(dump, "wb") as target:
+        with _member(archive, "database.dump") as source, open(dump, "wb") as target:
             shutil.copyfileobj(source, target, CHUNK_BYTES)
         connections["default"].close()
         args, env = _pg_env(db)
@@ -184,7 +191,7 @@ def restore(path: Path, *, force: bool = False, storage: Storage | None = None) 
                 report.mismatches.append(f"table {table}: {counts.get(table)} rows, the backup had {expected}")
         if manifest["files_included"]:
             for entry in manifest["files"]:
-                handle = archive.extractfile(f"files/{entry['name']}")
+                handle = _member(archive, f"files/{entry['name']}")
                 save_exact(entry["name"], File(handle, name=Path(entry["name"]).name), storage=storage)
                 report.files_restored += 1
         for entry in manifest["files"]:

@@ -84,7 +84,8 @@ def _counts(key: str) -> dict[str, int]:
     client = _redis()
     if client is None:
         return {}
-    return {name.decode(): int(value) for name, value in client.hgetall(key).items()}
+    counts: dict[bytes, bytes] = client.hgetall(key)  # type: ignore[assignment]  # a sync client
+    return {name.decode(): int(value) for name, value in counts.items()}
 
 
 class CeleryCollector:

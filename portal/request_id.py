@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import uuid
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 
 from celery.signals import before_task_publish, task_postrun, task_prerun
@@ -87,7 +87,7 @@ def _add_request_id_to_task(headers=None, **kwargs) -> None:
         headers.setdefault(TASK_HEADER, request_id)
 
 
-_task_tokens: dict[str, object] = {}
+_task_tokens: dict[str, Token[str]] = {}
 
 
 @task_prerun.connect

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseBase, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
 CHUNK_BYTES = 1024 * 1024
@@ -53,8 +53,9 @@ def _s3_stream(storage, name: str):
 def download_response(name: str, *, filename: str, content_type: str, storage: Storage | None = None):
     """The stored file ``name`` as a download called ``filename``; the caller has checked the permission."""
     storage = storage or default_storage
+    response: HttpResponseBase
     if is_s3(storage) and settings.STORAGE_DOWNLOADS == "presigned":
-        url = storage.url(
+        url = storage.url(  # type: ignore[call-arg]  # S3Storage.url takes parameters and expire
             name,
             parameters={
                 "ResponseContentDisposition": content_disposition_header(True, filename),

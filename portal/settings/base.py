@@ -157,7 +157,7 @@ BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 # reachable from outside), or "presigned": a redirect to a URL valid S3_PRESIGNED_SECONDS.
 STORAGE_DOWNLOADS = env("STORAGE_DOWNLOADS", default="stream")
 S3_PRESIGNED_SECONDS = env.int("S3_PRESIGNED_SECONDS", default=60)
-STORAGES = {
+STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
