@@ -539,7 +539,7 @@ def test_production_settings_as_loaded():
         "import json; from django.conf import settings as s; print(json.dumps({"
         "'debug': s.DEBUG, 'hasher': s.PASSWORD_HASHERS[0], 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
         "'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'], "
-        "'fallbacks': s.SECRET_KEY_FALLBACKS}))"
+        "'fallbacks': s.SECRET_KEY_FALLBACKS, 'log': s.LOGGING['handlers']['console']['formatter']}))"
     )
     env = clean_environ(**PRODUCTION_ENV, DJANGO_DEBUG="True", DJANGO_SECRET_KEY_FALLBACKS="old-one,older-one")
     result = subprocess.run(
@@ -553,6 +553,7 @@ def test_production_settings_as_loaded():
         "broker": PRODUCTION_ENV["REDIS_URL"],
         "cache": "django.core.cache.backends.redis.RedisCache",
         "fallbacks": ["old-one", "older-one"],
+        "log": "json",
     }
 
 

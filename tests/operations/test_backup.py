@@ -193,3 +193,34 @@ def test_objects_only_lists_the_files_without_copying_them(data, tmp_path):
         manifest = json.load(tar.extractfile("manifest.json"))
     assert manifest["files_included"] is False
     assert sorted(entry["name"] for entry in manifest["files"]) == sorted(walk(default_storage))
+
+
+def test_make_backup_prints_the_archive_path_as_its_last_line(data, tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": _database_url(settings.DATABASES["default"]["NAME"]),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "BACKUP_DIR": str(tmp_path / "make-backups"),
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "FIELD_ENCRYPTION_SALT": ",".join(settings.SALT_KEY),
+        "BLIND_INDEX_KEY": settings.BLIND_INDEX_KEY,
+    }
+
+    result = subprocess.run(
+        ["make", "--no-print-directory", "backup"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    archive = Path(result.stdout.strip().splitlines()[-1])
+    assert archive.parent == tmp_path / "make-backups" and archive.is_file()
+    with tarfile.open(archive) as tar:
+        assert json.load(tar.extractfile("manifest.json"))["tables"] == backup.table_counts()
+
+
+def test_make_restore_without_a_file_says_how_to_call_it():
+    result = subprocess.run(
+        ["make", "--no-print-directory", "restore"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 2
+    assert "usage: make restore FILE=path/to/backup.tar [FORCE=1]" in result.stdout
