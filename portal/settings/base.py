@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -253,7 +254,7 @@ SESSION_COOKIE_HTTPONLY = True
 # LOG_FORMAT=json: one JSON object per line (for a log shipper); plain text otherwise. Every
 # line carries the request id (X-Request-ID), also in the Celery tasks the request queued.
 LOG_FORMAT = env("LOG_FORMAT", default="plain")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
