@@ -228,7 +228,6 @@ class DeletionRequest(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         COMPLETED = "completed", _("Completed")
-        REFUSED = "refused", _("Refused")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(

@@ -1,23 +1,27 @@
-"""What drawing the report's 13 charts costs, with matplotlib and with the alternatives
-(docs/BENCHMARKS.md, "Charts: matplotlib's cost").
+"""What drawing the report's 13 charts costs: the portal's SVG template against matplotlib (which
+drew them until this benchmark) and pygal (docs/BENCHMARKS.md, "Charts").
 
-    .venv/bin/python benchmarks/charts_cost.py [--runs 5] [--pygal-python PATH]
+    .venv/bin/python benchmarks/charts_cost.py [--runs 5] [--matplotlib-python PATH] [--pygal-python PATH]
+
+matplotlib and pygal are never installed in the project's environment: each runs in a scratch
+virtualenv of its own, named by its interpreter, e.g.
+
+    python3 -m venv /tmp/mpl-venv && /tmp/mpl-venv/bin/pip install matplotlib==3.11.2
+    python3 -m venv /tmp/pygal-venv && /tmp/pygal-venv/bin/pip install pygal
 
 Four measures, each against a reference taken in the same run:
 
-1. installed size: the files of matplotlib and of the dependencies only it brings (numpy,
-   kiwisolver, ...; pillow and fonttools stay, fpdf2 needs them), against every runtime
-   dependency of requirements.in;
-2. import time: in a fresh interpreter, importing what drawing needs, against django.setup();
+1. installed size: matplotlib and the dependencies only it would bring (the ones the portal does
+   not already install for something else), against the portal's runtime dependencies;
+2. import time, in a fresh interpreter: matplotlib with its Agg backend and Figure, and the
+   portal's drawing module with its template compiled, against django.setup();
 3. web worker memory: one gunicorn sync worker (benchmark settings, the database named by
    CHARTS_BENCH_DATABASE_URL, 1,000 applications from seed_bulk); VmRSS from /proc/<pid>/status
-   after a trivial request, after GET /informes/ (the page: tables and <img> tags, no chart
-   drawn), and after the 13 chart SVGs it links to;
+   after a trivial request, after GET /informes/ (tables and <img> tags) and after the 13 chart
+   SVGs it links to;
 4. each renderer alone: a fresh interpreter loads the 13 charts (their data, as JSON), then
-   imports its library and draws them all; VmRSS and time against the same process before
-   the import. ``--pygal-python`` is the interpreter of a scratch virtualenv with pygal
-   (``python3 -m venv /tmp/pygal-venv && /tmp/pygal-venv/bin/pip install pygal``): pygal is
-   never installed in the project's environment.
+   imports what it draws with and draws them all; VmRSS growth and time, and what the SVG holds
+   (``<script>``, ``<style>`` and ``style=``, which a strict CSP has to allow).
 
 The database (created and seeded when missing):
     CHARTS_BENCH_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/retorno_charts_bench
@@ -26,6 +30,7 @@ The database (created and seeded when missing):
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
@@ -34,11 +39,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PYTHON = sys.executable
 DATABASE_URL = os.environ.get("CHARTS_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/retorno_charts_bench")
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
 
 
 def vm(pid: int | str = "self") -> dict[str, int]:
@@ -51,38 +58,94 @@ def vm(pid: int | str = "self") -> dict[str, int]:
     return found
 
 
-# --- 4. one renderer in a fresh interpreter (also run by the scratch virtualenv's python) ------
+def norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def matplotlib_renderer():
-    # The project's own drawing code (loans.charts imports matplotlib only when it draws).
-    sys.path.insert(0, str(ROOT))
-    from loans.charts import Chart, _draw
+def distribution_sizes(roots: list[str]) -> dict[str, int]:
+    """Bytes on disk of each distribution that ``roots`` need, in this interpreter."""
+    import importlib.metadata as metadata
 
-    return lambda charts: [_draw(Chart(**chart)) for chart in charts]
+    dists = {norm(d.metadata["Name"]): d for d in metadata.distributions()}
+    seen: set[str] = set()
+    stack = [norm(root) for root in roots]
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in dists:
+            continue
+        seen.add(name)
+        for text in dists[name].requires or []:
+            if _needed(text):
+                stack.append(norm(re.match(r"[A-Za-z0-9._-]+", text).group()))
+    sizes = {}
+    for name in seen:
+        paths = (Path(str(file.locate())) for file in dists[name].files or [])
+        sizes[name] = sum(path.stat().st_size for path in paths if path.is_file())
+    return sizes
 
 
-def pygal_renderer():
-    return render_pygal
+def _needed(requirement: str) -> bool:
+    """Whether a Requires-Dist line applies here (extras never do); packaging may be absent."""
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:
+        return "extra ==" not in requirement
+    marker = Requirement(requirement).marker
+    return marker is None or marker.evaluate({"extra": ""})
 
 
-def render_pygal(charts: list[dict]) -> list[str]:
-    # The same charts as pygal would draw them, as close to ours as its options allow: the
-    # Okabe-Ito colours, horizontal or vertical bars, a legend when there are several series,
-    # no JavaScript file (js=[]), no XML declaration (an SVG served on its own).
+# --- run in a scratch interpreter or a fresh one ------------------------------------------------
+
+
+def draw_matplotlib(charts: list[dict]) -> list[str]:
+    """The portal's former drawing code (loans/charts.py until the switch), fed the same data."""
+    os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "matplotlib-retorno"))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    drawn = []
+    for chart in charts:
+        with matplotlib.rc_context({"svg.hashsalt": "retorno", "svg.fonttype": "none", "font.size": 8}):
+            categories = chart["categories"] or [""]
+            series = chart["series"]
+            height = max(2.4, 0.32 * len(categories) * max(1, len(series)) ** 0.5 + 1.4)
+            figure = Figure(figsize=(7.5, height), layout="constrained")
+            axes = figure.add_subplot()
+            positions = list(range(len(categories)))
+            width = 0.8 / max(1, len(series))
+            for index, (label, values) in enumerate(series):
+                offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
+                numbers = [value or 0 for value in values]
+                axes.barh(offsets, numbers, height=width, label=label, color=PALETTE[index % len(PALETTE)])
+            axes.set_yticks(positions, labels=categories)
+            axes.invert_yaxis()
+            axes.set_xlabel(chart["unit"])
+            axes.grid(axis="x", alpha=0.3)
+            axes.set_axisbelow(True)
+            axes.spines[["top", "right"]].set_visible(False)
+            axes.set_title(chart["title"], loc="left", fontsize=11)
+            if len(series) > 1:
+                axes.legend(loc="best", fontsize=8, frameon=False)
+            buffer = io.StringIO()
+            figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+            drawn.append(buffer.getvalue())
+    return drawn
+
+
+def draw_pygal(charts: list[dict]) -> list[str]:
+    """The same charts as close as pygal's options allow: Okabe-Ito colours, horizontal bars, a
+    legend when there are several series, no JavaScript file (js=[]), no XML declaration."""
     import pygal
     from pygal.style import Style
 
-    style = Style(colors=("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"))
+    style = Style(colors=tuple(PALETTE))
     drawn = []
     for chart in charts:
-        kind = pygal.HorizontalBar if chart["kind"] == "barh" else pygal.Bar
-        figure = kind(
-            js=[],
-            style=style,
-            title=chart["title"],
-            show_legend=len(chart["series"]) > 1,
-            disable_xml_declaration=True,
+        legend = len(chart["series"]) > 1
+        figure = pygal.HorizontalBar(
+            js=[], style=style, title=chart["title"], show_legend=legend, disable_xml_declaration=True
         )
         figure.x_labels = chart["categories"]
         for label, values in chart["series"]:
@@ -91,9 +154,28 @@ def render_pygal(charts: list[dict]) -> list[str]:
     return drawn
 
 
+def template_renderer():
+    """The portal's own: Django set up first (every worker has it), then draw()."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+    import django
+
+    django.setup()
+    from django.utils import translation
+
+    translation.activate("es")
+
+    def draw_all(charts: list[dict]) -> list[str]:
+        from loans.reports.drawing import Chart, draw
+
+        return [draw(Chart(**chart)) for chart in charts]
+
+    return draw_all
+
+
 def renderer_child(name: str, data_path: str) -> None:
     charts = json.loads(Path(data_path).read_text())
-    draw = {"matplotlib": matplotlib_renderer, "pygal": pygal_renderer}[name]()
+    draw = {"templates": template_renderer, "matplotlib": lambda: draw_matplotlib, "pygal": lambda: draw_pygal}[name]()
     before = vm()
     started = time.perf_counter()
     drawn = draw(charts)
@@ -105,7 +187,6 @@ def renderer_child(name: str, data_path: str) -> None:
             {
                 "before_kb": before["VmRSS"],
                 "after_kb": after["VmRSS"],
-                "peak_kb": after["VmHWM"],
                 "seconds": seconds,
                 "charts": len(drawn),
                 "bytes": len(svg),
@@ -117,95 +198,80 @@ def renderer_child(name: str, data_path: str) -> None:
     )
 
 
-# --- 1. installed size -----------------------------------------------------------------------
-
-
-def installed_sizes() -> None:
-    import importlib.metadata as metadata
-
-    from packaging.requirements import Requirement
-
-    def norm(name: str) -> str:
-        return re.sub(r"[-_.]+", "-", name).lower()
-
-    dists = {norm(d.metadata["Name"]): d for d in metadata.distributions()}
-
-    def closure(roots: list[str]) -> set[str]:
-        seen: set[str] = set()
-        stack = list(roots)
-        while stack:
-            name = stack.pop()
-            if name in seen or name not in dists:
-                continue
-            seen.add(name)
-            for text in dists[name].requires or []:
-                requirement = Requirement(text)
-                if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-                    stack.append(norm(requirement.name))
-        return seen
-
-    def size(name: str) -> int:
-        total = 0
-        for file in dists[name].files or []:
-            path = Path(str(file.locate()))
-            if path.is_file():
-                total += path.stat().st_size
-        return total
-
-    lines = (ROOT / "requirements.in").read_text().splitlines()
-    top = [norm(Requirement(line).name) for line in lines if line.strip() and not line.startswith("#")]
-    everything = closure(top)
-    with_matplotlib = closure(["matplotlib"])
-    only_matplotlib = with_matplotlib - closure([name for name in top if name != "matplotlib"])
-    mb = 1024 * 1024
-    total = sum(size(name) for name in everything)
-    own = sum(size(name) for name in only_matplotlib)
-    print(f"1. installed: runtime dependencies {total / mb:.1f} MiB ({len(everything)} distributions)")
-    print(f"   matplotlib and what only it brings: {own / mb:.1f} MiB = {own / total:.2f} of the runtime")
-    for name in sorted(only_matplotlib, key=size, reverse=True):
-        print(f"     {name:16} {size(name) / mb:6.1f} MiB")
-    shared = sorted(with_matplotlib - only_matplotlib)
-    print(f"   also used by others, kept either way: {', '.join(shared)}")
-
-
-# --- 2. import time ----------------------------------------------------------------------------
-
 IMPORT_CHILD = """
-import os, sys, time, json
+started = time.perf_counter()
+{code}
+print(json.dumps(time.perf_counter() - started))
+"""
+DJANGO_SETUP = """
 sys.path.insert(0, {root!r})
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
-started = time.perf_counter()
 import django
 django.setup()
-setup = time.perf_counter() - started
-started = time.perf_counter()
+"""
+TEMPLATE_IMPORT = """
+from django.template.loader import get_template
+import loans.reports.drawing
+get_template(loans.reports.drawing.TEMPLATE)
+"""
+MATPLOTLIB_IMPORT = """
 os.environ.setdefault("MPLCONFIGDIR", os.path.join({tmp!r}, "matplotlib-retorno"))
 import matplotlib
 matplotlib.use("Agg")
 from matplotlib.figure import Figure
-charts = time.perf_counter() - started
-print(json.dumps({{"setup": setup, "charts": charts}}))
 """
 
 
-def import_times(runs: int) -> None:
-    from statistics import median
+def _timed(python: str, code: str, before: str = "") -> float:
+    program = "import json, os, sys, time\n" + before + IMPORT_CHILD.format(code=code)
+    return json.loads(subprocess.run([python, "-c", program], capture_output=True, text=True, check=True).stdout)
 
-    code = IMPORT_CHILD.format(root=str(ROOT), tmp=tempfile.gettempdir())
-    setups, charts = [], []
-    for _ in range(runs):
-        out = json.loads(subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True).stdout)
-        setups.append(out["setup"])
-        charts.append(out["charts"])
-    importtime = subprocess.run(
-        [PYTHON, "-X", "importtime", "-c", "import matplotlib.figure"], capture_output=True, text=True, check=True
-    ).stderr
-    modules = sum(1 for line in importtime.splitlines() if line.startswith("import time:")) - 1
-    print(
-        f"2. import: django.setup() median {median(setups) * 1000:.0f} ms; then matplotlib + Agg + Figure "
-        f"median {median(charts) * 1000:.0f} ms = {median(charts) / median(setups):.2f} x django.setup() "
-        f"({modules} modules; runs {', '.join(f'{s * 1000:.0f}' for s in charts)} ms)"
-    )
+
+# --- 1. installed size -------------------------------------------------------------------------
+
+
+def installed_sizes(matplotlib_python: str | None, pygal_python: str | None) -> None:
+    lines = (ROOT / "requirements.in").read_text().splitlines()
+    top = [re.split(r"[=<>\[ ]", line.strip())[0] for line in lines if line.strip() and not line.startswith("#")]
+    portal = distribution_sizes(top)
+    mb = 1024 * 1024
+    total = sum(portal.values())
+    print(f"1. installed: the portal's runtime dependencies {total / mb:.1f} MiB ({len(portal)} distributions)")
+    print("   templates: nothing more (Django and babel are there already)")
+    for name, python in (("matplotlib", matplotlib_python), ("pygal", pygal_python)):
+        if not python:
+            continue
+        code = f"import json, sys; sys.path.insert(0, {str(HERE)!r}); from charts_cost import distribution_sizes; "
+        code += f"print(json.dumps(distribution_sizes([{name!r}])))"
+        sizes = json.loads(subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout)
+        more = {dist: size for dist, size in sizes.items() if dist not in portal}
+        shared = sorted(set(sizes) - set(more))
+        print(
+            f"   {name}: +{sum(more.values()) / mb:.1f} MiB = +{sum(more.values()) / total:.2f} x the runtime "
+            f"({', '.join(f'{d} {s / mb:.1f}' for d, s in sorted(more.items(), key=lambda i: -i[1]))}); "
+            f"already there: {', '.join(shared) or 'none'}"
+        )
+
+
+# --- 2. import time ----------------------------------------------------------------------------
+
+
+def import_times(runs: int, matplotlib_python: str | None, pygal_python: str | None) -> None:
+    setup = DJANGO_SETUP.format(root=str(ROOT))
+    rows = {"django.setup()": [_timed(PYTHON, setup) for _ in range(runs)]}
+    rows["templates (after django.setup())"] = [_timed(PYTHON, TEMPLATE_IMPORT, before=setup) for _ in range(runs)]
+    if matplotlib_python:
+        code = MATPLOTLIB_IMPORT.format(tmp=tempfile.gettempdir())
+        rows["matplotlib + Agg + Figure"] = [_timed(matplotlib_python, code) for _ in range(runs)]
+    if pygal_python:
+        rows["pygal"] = [_timed(pygal_python, "import pygal") for _ in range(runs)]
+    reference = median(rows["django.setup()"])
+    print(f"2. import, fresh interpreter, median of {runs}:")
+    for name, seconds in rows.items():
+        print(
+            f"   {name:34} {median(seconds) * 1000:7.1f} ms = {median(seconds) / reference:.3f} x django.setup() "
+            f"(runs {', '.join(f'{s * 1000:.0f}' for s in seconds)})"
+        )
 
 
 # --- 3. web worker memory --------------------------------------------------------------------
@@ -220,26 +286,26 @@ def prepare_database() -> None:
 
 
 def worker_memory(runs: int) -> list[dict]:
-    from statistics import median
-
     from harness import gunicorn, request, setup_django, staff_session
 
     setup_django(DATABASE_URL)
     from django.urls import reverse
+    from django.utils import translation
 
-    from loans.report_charts import all_charts
-    from loans.report_filters import ReportFilters
-    from loans.reports import build_report
+    from loans.reports.charts import all_charts
+    from loans.reports.figures import build_report
+    from loans.reports.filters import ReportFilters
 
     session = staff_session("charts-bench@example.co", ["loans.view_reports"])
+    translation.activate("es")
     charts = all_charts(build_report(ReportFilters()))
     page = reverse("loans:reports")
     svgs = [reverse("loans:report_chart", args=[chart.name]) for chart in charts]
     figures: dict[str, list[int]] = {"trivial": [], "page": [], "charts": [], "peak": []}
     for _ in range(runs):
         with gunicorn(DATABASE_URL, workers=1) as server:
-            (pid,) = server.worker_pids()
             assert request(server.port, "GET", "/bench/trivial/", session)[0] == 200
+            (pid,) = server.worker_pids()
             figures["trivial"].append(vm(pid)["VmRSS"])
             assert request(server.port, "GET", page, session)[0] == 200
             figures["page"].append(vm(pid)["VmRSS"])
@@ -250,27 +316,21 @@ def worker_memory(runs: int) -> list[dict]:
             figures["peak"].append(after["VmHWM"])
     trivial, page_kb, charts_kb = (median(figures[key]) for key in ("trivial", "page", "charts"))
     print(
-        f"3. gunicorn worker VmRSS (median of {runs} fresh workers): "
-        f"after a trivial request {trivial / 1024:.1f} MiB; after /informes/ {page_kb / 1024:.1f} MiB; "
-        f"after its {len(svgs)} charts {charts_kb / 1024:.1f} MiB "
-        f"(peak {median(figures['peak']) / 1024:.1f} MiB) = {charts_kb / page_kb:.2f} x the page alone"
+        f"3. gunicorn worker VmRSS, median of {runs} fresh workers: after a trivial request {trivial / 1024:.1f} MiB; "
+        f"after /informes/ {page_kb / 1024:.1f} MiB; after its {len(svgs)} charts {charts_kb / 1024:.1f} MiB "
+        f"(peak {median(figures['peak']) / 1024:.1f} MiB) = {charts_kb / page_kb:.3f} x the page alone"
     )
     return [
-        {"name": c.name, "title": c.title, "categories": c.categories, "series": c.series, "unit": c.unit}
-        | {"columns": c.columns, "kind": c.kind}
+        {"name": c.name, "title": c.title, "categories": c.categories, "series": c.series}
+        | {"unit": c.unit, "columns": c.columns}
         for c in charts
     ]
 
 
-def renderers(charts: list[dict], runs: int, pygal_python: str | None) -> None:
-    from statistics import median
-
+def renderers(charts: list[dict], runs: int, pythons: dict[str, str]) -> None:
     data = Path(tempfile.mkdtemp()) / "charts.json"
     data.write_text(json.dumps(charts, default=float))
-    pythons = {"matplotlib": PYTHON}
-    if pygal_python:
-        pythons["pygal"] = pygal_python
-    print(f"4. one interpreter, {len(charts)} charts (median of {runs}; MiB above the process before the import):")
+    print(f"4. one fresh interpreter draws the {len(charts)} charts, median of {runs}:")
     for name, python in pythons.items():
         results = [
             json.loads(
@@ -281,19 +341,18 @@ def renderers(charts: list[dict], runs: int, pygal_python: str | None) -> None:
             for _ in range(runs)
         ]
         grown = median((r["after_kb"] - r["before_kb"]) / 1024 for r in results)
-        base = median(r["before_kb"] / 1024 for r in results)
         last = results[-1]
         print(
-            f"   {name:10} +{grown:.1f} MiB (process before: {base:.1f} MiB), "
-            f"{median(r['seconds'] for r in results):.2f} s to import and draw, "
-            f"{last['bytes'] / 1024:.0f} KiB of SVG, "
-            f"<script> {last['scripts']}, <style> {last['style_elements']}, style= {last['style_attributes']}"
+            f"   {name:10} +{grown:5.1f} MiB VmRSS, {median(r['seconds'] for r in results):.2f} s to import and draw, "
+            f"{last['bytes'] / 1024:.0f} KiB of SVG; <script> {last['scripts']}, <style> {last['style_elements']}, "
+            f"style= {last['style_attributes']}"
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--matplotlib-python")
     parser.add_argument("--pygal-python")
     parser.add_argument("--render", nargs=2, metavar=("RENDERER", "DATA"), help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -304,11 +363,16 @@ def main() -> None:
     from harness import machine
 
     print(machine())
-    installed_sizes()
-    import_times(options.runs)
+    installed_sizes(options.matplotlib_python, options.pygal_python)
+    import_times(options.runs, options.matplotlib_python, options.pygal_python)
     prepare_database()
     charts = worker_memory(options.runs)
-    renderers(charts, options.runs, options.pygal_python)
+    pythons = {"templates": PYTHON}
+    if options.matplotlib_python:
+        pythons["matplotlib"] = options.matplotlib_python
+    if options.pygal_python:
+        pythons["pygal"] = options.pygal_python
+    renderers(charts, options.runs, pythons)
 
 
 if __name__ == "__main__":

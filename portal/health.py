@@ -16,6 +16,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from portal.celery import app
+
 
 def _database_ok() -> bool:
     try:
@@ -43,8 +45,6 @@ logger = logging.getLogger(__name__)
 
 def ping_workers() -> int:
     """How many Celery workers answer a ping within HEALTH_WORKER_PING_TIMEOUT seconds."""
-    from portal.celery import app
-
     replies = app.control.ping(timeout=settings.HEALTH_WORKER_PING_TIMEOUT)
     return len(replies or [])
 

@@ -32,7 +32,15 @@ import redis
 from celery.signals import task_failure, task_retry
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotFound
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
@@ -116,8 +124,6 @@ class CeleryCollector:
 def registry() -> CollectorRegistry:
     """What a scrape reads: this process's metrics, or every gunicorn worker's (multiprocess mode)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         scrape = CollectorRegistry()
         multiprocess.MultiProcessCollector(scrape)
     else:

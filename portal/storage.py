@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.http import FileResponse, HttpResponseBase, HttpResponseRedirect
 from django.utils.http import content_disposition_header
+from storages.utils import clean_name
 
 CHUNK_BYTES = 1024 * 1024
 # A download is sent in pieces of this size (Django's default is 4 KB: a thousand reads per 4 MB photo).
@@ -45,8 +46,6 @@ def save_exact(name: str, content, storage: Storage | None = None) -> str:
 
 def _s3_stream(storage, name: str):
     """The object body as a readable stream, read as the client reads: never wholly in memory."""
-    from storages.utils import clean_name
-
     obj = storage.bucket.Object(storage._normalize_name(clean_name(name)))
     response = obj.get()
     return response["Body"], response["ContentLength"]

@@ -9,7 +9,7 @@ only counts the values not yet under the current key and exits 1 while any is le
 from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from encrypted_fields.fields import EncryptedFieldMixin
 
 
@@ -54,8 +54,6 @@ class Command(BaseCommand):
 
 def _raw_tokens(model, field):
     """The stored ciphertexts, as the database holds them (not decrypted)."""
-    from django.db import connection
-
     table, column = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(field.column)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {column} FROM {table} WHERE {column} <> ''")  # noqa: S608 - model metadata
