@@ -11,7 +11,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Their signal handlers: request ids carried into tasks, task failures counted for /metrics.
-from portal import metrics, request_id  # noqa: E402,F401
+from portal.metrics import CeleryCollector  # noqa: E402,F401
+from portal.request_id import RequestIdLogFilter  # noqa: E402,F401
 
 
 @task_prerun.connect
