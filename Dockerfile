@@ -8,13 +8,20 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=portal.settings.production \
-    MEDIA_ROOT=/var/lib/retorno/uploads
+    MEDIA_ROOT=/var/lib/retorno/uploads \
+    BACKUP_DIR=/var/lib/retorno/backups
 
-# The code stays owned by root and read-only to the app; only the uploads directory (a
-# volume in docker-compose.yml, outside the code and the static files) is writable.
+# pg_dump and pg_restore for `manage.py backup` and `restore` (Debian's client: a newer major
+# than the server's PostgreSQL 16, which pg_dump supports).
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
+# The code stays owned by root and read-only to the app; only the uploads directory (used
+# when no bucket is configured) and the backups directory (a volume) are writable.
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home retorno \
-    && mkdir -p /var/lib/retorno/uploads \
-    && chown retorno:retorno /var/lib/retorno/uploads
+    && mkdir -p /var/lib/retorno/uploads /var/lib/retorno/backups \
+    && chown retorno:retorno /var/lib/retorno/uploads /var/lib/retorno/backups
 
 WORKDIR /app
 COPY requirements.txt ./

@@ -10,6 +10,10 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Their signal handlers: request ids carried into tasks, task failures counted for /metrics.
+from portal.metrics import CeleryCollector  # noqa: E402,F401
+from portal.request_id import RequestIdLogFilter  # noqa: E402,F401
+
 
 @task_prerun.connect
 @task_postrun.connect

@@ -11,7 +11,7 @@ from tests import services
 from tests.factories import CompleteProfileFactory, StaffFactory, UserFactory
 
 _skipped_for: Counter[str] = Counter()
-SERVICE_MARKERS = {"needs_redis", "needs_postgres", "needs_worker", "browser"}
+SERVICE_MARKERS = {"needs_redis", "needs_postgres", "needs_worker", "needs_s3", "browser"}
 
 # Under CI the property tests draw the same examples on every run, so a red build reproduces
 # on a laptop with `CI=true`; nor does CI keep or replay an example database between runs.
@@ -59,6 +59,23 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture(params=["filesystem", pytest.param("s3", marks=pytest.mark.needs_s3)])
+def storage_backend(request, settings):
+    """Run the test twice: documents and exports on the local disk, then in an S3 bucket."""
+    if request.param == "s3":
+        settings.STORAGES = {**settings.STORAGES, "default": services.s3_storage_settings()}
+    return request.param
+
+
+@pytest.fixture
+def s3_storage(settings):
+    """The default storage is a fresh prefix of a private bucket on the test S3 server (mark the test needs_s3)."""
+    settings.STORAGES = {**settings.STORAGES, "default": services.s3_storage_settings()}
+    from django.core.files.storage import default_storage
+
+    return default_storage
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,13 @@ def test_it_reports_ok_when_the_database_answers_and_no_redis_is_configured(clie
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "not_configured", "encryption": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "not_configured",
+        "workers": "not_configured",
+        "encryption": "ok",
+    }
 
 
 def test_it_is_never_cached(client, db, settings, url):
@@ -49,7 +55,7 @@ def test_it_reports_redis_down_with_503(client, db, settings, url):
     response = client.get(url)
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "ok", "redis": "down", "encryption": "ok"}
+    assert response.json() == {"status": "down", "database": "ok", "redis": "down", "workers": 0, "encryption": "ok"}
 
 
 def test_it_reports_the_database_down_with_503(client, db, settings, monkeypatch, url):
@@ -63,6 +69,7 @@ def test_it_reports_the_database_down_with_503(client, db, settings, monkeypatch
         "status": "down",
         "database": "down",
         "redis": "not_configured",
+        "workers": "not_configured",
         "encryption": "unknown",
     }
 
@@ -74,17 +81,18 @@ def test_it_reports_both_down(client, db, settings, monkeypatch, url):
     response = client.get(url)
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "down", "redis": "down", "encryption": "unknown"}
+    assert response.json() == {"status": "down", "database": "down", "redis": "down", "workers": 0, "encryption": "unknown"}
 
 
 @pytest.mark.needs_redis
-def test_it_reports_redis_ok_against_a_real_server(client, db, settings, url):
+def test_it_reports_redis_ok_against_a_real_server(client, db, settings, monkeypatch, url):
     settings.REDIS_URL = services.redis_url()
+    monkeypatch.setattr("portal.health.ping_workers", lambda: 0)
 
     response = client.get(url)
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "encryption": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "workers": 0, "encryption": "ok"}
 
 
 def test_it_rejects_post(client, db, url):
@@ -130,3 +138,55 @@ def test_a_wrong_encryption_key_reports_encryption_failing_with_503(client, db, 
 
     assert response.status_code == 503
     assert response.json() == {"status": "down", "database": "ok", "redis": "not_configured", "encryption": "failing"}
+
+
+# --- Celery workers -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_up(settings, monkeypatch):
+    """Redis answers; the worker ping is what the test says."""
+    settings.REDIS_URL = "redis://redis.invalid:6379/0"
+    monkeypatch.setattr("portal.health._redis_state", lambda: "ok")
+    from django.core.cache import cache
+
+    cache.delete("portal:health:workers")
+
+
+def test_it_counts_the_workers_that_answer_the_ping(client, db, url, redis_up, monkeypatch):
+    monkeypatch.setattr("portal.health.ping_workers", lambda: 3)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "workers": 3}
+
+
+def test_no_worker_is_reported_but_the_web_replica_stays_in_service(client, db, url, redis_up, monkeypatch):
+    monkeypatch.setattr("portal.health.ping_workers", lambda: 0)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.json()["workers"] == 0
+
+
+def test_a_broker_error_during_the_ping_counts_as_no_worker(client, db, url, redis_up, monkeypatch):
+    def broken():
+        raise ConnectionError("broker gone")
+
+    monkeypatch.setattr("portal.health.ping_workers", broken)
+
+    assert client.get(url).json()["workers"] == 0
+
+
+def test_the_ping_is_cached_for_a_few_seconds(client, db, url, redis_up, monkeypatch, settings):
+    pings = []
+    monkeypatch.setattr("portal.health.ping_workers", lambda: pings.append(1) or 2)
+
+    answers = [client.get(url).json()["workers"] for _ in range(5)]
+
+    assert answers == [2] * 5
+    assert pings == [1]
+    assert settings.HEALTH_WORKER_CACHE_SECONDS == 10
+    assert settings.HEALTH_WORKER_PING_TIMEOUT == 1.0

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.forms import SelfCheckForm
 from loans.products.schedule import schedule_for, schedule_to_rows
+from portal.storage import download_response
 
 
 def simulator(request):
@@ -310,14 +311,9 @@ def document_download(request, document_id):
     document = selectors.document_for_user(public_id=document_id, user=request.user)
     if request.user.is_staff:
         services.document_access_record(document=document, user=request.user)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    response = download_response(
+        document.file.name, filename=document.original_name, content_type=document.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

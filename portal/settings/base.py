@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -41,11 +42,15 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
+    "portal",
     "applicants",
     "loans",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and the tasks it queues, carry its id.
+    "portal.request_id.RequestIdMiddleware",
+    "portal.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +100,16 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # A kept connection is checked before a request uses it: after a PostgreSQL restart the next
 # request reconnects instead of failing on the dead socket.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica for reports, statistics and exports (portal/db_router.py). Without it
+# every read goes to "default". Its lag is the freshness bound of those pages (docs/DEPLOYMENT.md).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = environ.Env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Past this replay lag (seconds) the replica is skipped and reports read from the primary.
+DATABASE_REPLICA_MAX_LAG = env.int("DATABASE_REPLICA_MAX_LAG", default=30)
+DATABASE_ROUTERS = ["portal.db_router.ReportsReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "applicants.User"
@@ -199,12 +214,42 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+# Uploads live outside the web root and are only served through permission-checked views.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "uploads")))
+# Documents and background exports go through Django's default storage: the local disk
+# (MEDIA_ROOT) unless S3_BUCKET names a private bucket on an S3-compatible server (MinIO, AWS,
+# any provider), which every web and worker process on every host then shares.
+S3_BUCKET = env("S3_BUCKET", default="")
+# Where `manage.py backup` (make backup) writes its archives (docs/OPERATIONS.md).
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+# How a download leaves the bucket: "stream" through the web process (the bucket is never
+# reachable from outside), or "presigned": a redirect to a URL valid S3_PRESIGNED_SECONDS.
+STORAGE_DOWNLOADS = env("STORAGE_DOWNLOADS", default="stream")
+S3_PRESIGNED_SECONDS = env.int("S3_PRESIGNED_SECONDS", default=60)
+STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "portal.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Uploads live outside the web root and are only served through permission-checked views.
-MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "uploads")))
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="us-east-1"),
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("S3_PREFIX", default=""),
+            # Private objects, presigned URLs only, never overwrite a stored document.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": S3_PRESIGNED_SECONDS,
+            "file_overwrite": False,
+            # MinIO and most S3-compatible servers want the bucket in the path.
+            "addressing_style": env("S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+        },
+    }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -260,8 +305,8 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Celery would replace the root logger's handlers with its own, dropping the PII filter of
-# LOGGING below: the worker logs through the same redacting handler as the web.
+# Celery would replace the root logger's handlers with its own, dropping the PII filter, the
+# request ids and the JSON format of LOGGING below: the worker logs through the same handler as the web.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # django-csp 4: no inline script or style anywhere, nothing from another origin.
@@ -284,16 +329,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 
-LOGGING = {
+# LOG_FORMAT=json: one JSON object per line (for a log shipper); plain text otherwise. Every
+# line carries the request id (X-Request-ID), also in the Celery tasks the request queued.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_pii": {"()": "portal.logging.RedactPIIFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "redact_pii": {"()": "portal.logging.RedactPIIFilter"},
+        "request_id": {"()": "portal.request_id.RequestIdLogFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "portal.request_id.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_pii"],
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id", "redact_pii"],
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
@@ -311,3 +365,10 @@ ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 SMS_BACKEND = env("SMS_BACKEND", default="applicants.sms.ConsoleSMSBackend")
+
+# /metrics (Prometheus) answers only these client addresses or networks (CIDR); empty: nobody.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+# How long /healthz reuses its ping of the Celery workers: a probe every few seconds from
+# each load balancer must not become a broadcast to every worker each time.
+HEALTH_WORKER_PING_TIMEOUT = 1.0
+HEALTH_WORKER_CACHE_SECONDS = 10

@@ -12,6 +12,8 @@ SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]  # noqa: F405
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The compose stack serves gunicorn on 127.0.0.1 behind one TLS-terminating proxy.
@@ -33,6 +35,9 @@ CACHES = {
         "OPTIONS": REDIS_CACHE_OPTIONS,  # noqa: F405
     }
 }
+# Sessions are read from Redis and written through to PostgreSQL: any web replica on any
+# host finds them, and a flushed Redis logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
@@ -63,3 +68,7 @@ def _refuse_weak_secrets() -> None:
 
 
 _refuse_weak_secrets()
+
+# One JSON object per log line (with the request id) for the log shipper; LOG_FORMAT=plain for text.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"  # noqa: F405

@@ -18,6 +18,9 @@ from loans.urls import urlpatterns
 from tests.factories import PlanFactory
 from tests.loans.helpers import application_state
 
+# Every access rule holds on both storages: documents on the local disk and in an S3 bucket.
+pytestmark = pytest.mark.usefixtures("storage_backend")
+
 PDF_BYTES = b"%PDF-1.4\n%test\n"  # what the ready_draft fixture uploads
 
 # Every loans URL whose pattern takes an object id; a new one without an entry below fails the suite.
