@@ -43,10 +43,10 @@ def search_hashes(term: str) -> set[str]:
     """Blind indexes a search term may match: as a document number and, if it parses, as a phone."""
     from django.core.exceptions import ValidationError
 
-    from .phones import parse_colombian_phone
+    from .phones import parse_phone
 
     hashes = {document_number_index(term)}
     with contextlib.suppress(ValidationError):  # not a phone number: the document number only
-        hashes.add(phone_index(parse_colombian_phone(term)))
+        hashes.add(phone_index(parse_phone(term)))
     hashes.discard("")
     return hashes

@@ -119,6 +119,8 @@ def returnee_erase(*, deletion_request: DeletionRequest, handled_by: User, respo
             phone=None,
             phone_hash="",
             address=None,
+            abroad_city="",
+            abroad_address=None,
             rur_number="",
         )
         user.email = f"erased-{user.pk}@invalid.example"

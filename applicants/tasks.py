@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from . import reminders
 from .models import User
 from .tokens import email_verification_token
 
@@ -133,3 +134,9 @@ def sweep_undelivered_notifications(self, older_than_minutes: int = 5, within_da
             break  # still down: the next sweep tries again
         queued += 1
     return queued
+
+
+@shared_task(name="applicants.remind_planned_returns", bind=True, acks_late=True, max_retries=3)
+def remind_planned_returns(self) -> int:
+    """Daily (beat): people still abroad whose planned return date has come (safe to run twice)."""
+    return reminders.remind_planned_returns()

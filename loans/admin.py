@@ -3,4 +3,5 @@
 from loans.applications import admin as applications_admin  # noqa: F401
 from loans.eligibility import admin as eligibility_admin  # noqa: F401
 from loans.products import admin as products_admin  # noqa: F401
+from loans.programmes import admin as programmes_admin  # noqa: F401
 from loans.review import admin as review_admin  # noqa: F401

@@ -19,6 +19,7 @@ from loans.applications import selectors
 from loans.applications.models import LoanApplication
 from loans.applications.workflow import TransitionError, transition
 from loans.choices import ApplicationStatus as S
+from loans.programmes import selectors as programme_selectors
 from loans.review.models import ApplicationMessage, ApplicationScore, ReviewNote, ScoringCriterion
 from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment
 
@@ -216,6 +217,7 @@ def application_disburse(
         raise ReviewError(_("The amount must be positive and at most the approved amount."))
     if Loan.objects.filter(bank_reference=bank_reference).exists():
         raise ReviewError(_("This bank reference was already used for another disbursement."))
+    check_programme_completed(application)
     created: dict[str, Loan] = {}
 
     def create_loan(locked):
@@ -269,6 +271,13 @@ def application_disburse(
         on_commit=lambda locked: notify_disbursed(locked.pk),
     )
     return created["loan"]
+
+
+def check_programme_completed(application: LoanApplication) -> None:
+    """Refuse the disbursement until the applicant completed a programme the product accepts (issue 11)."""
+    problem = programme_selectors.completion_problem(product=application.product, user_id=application.applicant_id)
+    if problem:
+        raise ReviewError(problem)
 
 
 def note_add(*, application: LoanApplication, author: User, body: str) -> ReviewNote:
