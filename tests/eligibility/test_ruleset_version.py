@@ -10,6 +10,9 @@ FINGERPRINTS = {
     # Re-recorded when loans/ was cut into packages: only the import lines of
     # facts_for_application changed (module paths), no rule, order or reason.
     "2026.2": "e646cfb87ea16c1a",
+    # Issue 11: "returned" (a planned return is no return), years abroad counted by calendar months
+    # and never past today, forced return without departure date is review, programme enrolment.
+    "2026.3": "ecc009a4efbd1694",
 }
 
 
