@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from applicants.choices import ReturnType, Sex
 from applicants.models import Municipality
 from loans.reports import exports
+from loans.reports import programmes as programme_figures
 from loans.reports import statistics as stats
 from loans.reports.charts import all_charts, chart_named, number, percent, stage_labels
 from loans.reports.drawing import svg
@@ -328,8 +329,15 @@ def statistics(request):
             "total": list(zip(columns, totals, strict=True)),
             "generated_at": data["generated_at"],
             "min_cell": stats.MIN_CELL,
+            "programme_rows": programme_figures.programme_statistics(),
         },
     )
+
+
+@analyst_required
+def programme_funnel(request):
+    """Enrolled → completed → applied → disbursed, people per programme and operator (issue 11)."""
+    return render(request, "loans/reports/programmes.html", {"rows": programme_figures.programme_funnel()})
 
 
 @require_GET
