@@ -67,9 +67,7 @@ def _url(name, enrolment):
     kwargs = {}
     if name in {"programme_detail"}:
         kwargs = {"public_id": enrolment.cohort.programme.public_id}
-    elif name == "cohort_enrol":
-        kwargs = {"public_id": enrolment.cohort.public_id}
-    elif name == "operator_cohort":
+    elif name == "cohort_enrol" or name == "operator_cohort":
         kwargs = {"public_id": enrolment.cohort.public_id}
     elif name not in {"programmes", "enrolments", "mentor_home", "operator_home"}:
         kwargs = {"public_id": enrolment.public_id}
