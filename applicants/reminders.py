@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from celery import shared_task
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -31,8 +32,9 @@ def remind_planned_returns(*, today: date | None = None) -> int:
     ).select_related("user")
     sent = 0
     for profile in profiles.iterator():
-        user = profile.user
-        key = f"planned-return:{profile.pk}:{profile.planned_return_date.isoformat()}"
+        user, planned = profile.user, profile.planned_return_date
+        assert planned is not None  # noqa: S101 - filtered above
+        key = f"planned-return:{profile.pk}:{planned.isoformat()}"
         if Notification.objects.filter(key=key).exists():
             continue
         with translation.override(user.preferred_language):
@@ -46,8 +48,16 @@ def remind_planned_returns(*, today: date | None = None) -> int:
                     "return” in your profile: the 12 months to apply count from your return, and only then can "
                     "you send your application. If your plans changed, give the new date."
                 )
-                % {"date": date_format(profile.planned_return_date, "DATE_FORMAT")},
+                % {"date": date_format(planned, "DATE_FORMAT")},
                 link=reverse("applicants:profile_step", args=[profile.public_id, "residence"]),
             )
         sent += 1
     return sent
+
+
+# Here rather than in tasks.py: notify() imports tasks.py, so tasks.py cannot import this module.
+# portal/celery.py discovers it (related_name="reminders"), so workers know the task.
+@shared_task(name="applicants.remind_planned_returns", bind=True, acks_late=True, max_retries=3)
+def remind_planned_returns_task(self) -> int:
+    """Daily (beat): people still abroad whose planned return date has come (safe to run twice)."""
+    return remind_planned_returns()

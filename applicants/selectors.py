@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -13,11 +13,14 @@ from .countries import country_name
 from .models import ConsentRecord, Notification, ReturneeProfile, User
 from .phones import format_phone
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class ProfileStep:
     slug: str
-    title: str
+    title: StrOrPromise
     fields: tuple[str, ...]
 
 

@@ -34,7 +34,7 @@ class CommentForm(forms.Form):
 
 
 class PlanChoiceForm(forms.Form):
-    plan = forms.ModelChoiceField(
+    plan: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Business plan your mentor follows"),
         queryset=None,
         empty_label=_("Choose a plan"),
@@ -83,7 +83,7 @@ class AttendanceForm(forms.Form):
 
 
 class MentorForm(forms.Form):
-    mentor = forms.ModelChoiceField(
+    mentor: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Mentor"),
         queryset=None,
         empty_label=_("Choose a mentor"),

@@ -86,6 +86,8 @@ def enrolment_completed(enrolment: Enrolment) -> None:
 
 def mentor_assigned(enrolment: Enrolment) -> None:
     mentor = enrolment.mentor
+    if mentor is None:
+        return
     names = {"programme": enrolment.cohort.programme.name, "mentor": str(mentor), "returnee": str(enrolment.returnee)}
     _tell(
         enrolment.returnee,
@@ -123,9 +125,9 @@ def comment_added(comment: PlanComment) -> None:
             body=lambda: _("Read the comment and answer it on your enrolment page."),
             link=_returnee_link(enrolment),
         )
-    elif enrolment.mentor is not None:
+    elif (mentor := enrolment.mentor) is not None:
         _tell(
-            enrolment.mentor,
+            mentor,
             key=f"plan-comment:{comment.pk}",
             kind="plan_comment_answer",
             subject=lambda: _("Your mentee answered on the plan “%(plan)s”") % names,

@@ -132,11 +132,11 @@ def cohort_enrolments(cohort: Cohort) -> QuerySet[Enrolment]:
 
 
 def mentors() -> QuerySet[User]:
-    codename = permissions.MENTOR_ENROLMENT
-    perm = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label="loans") | Q(
-        user_permissions__codename=codename, user_permissions__content_type__app_label="loans"
+    return (
+        User.objects.filter(permissions.holders(permissions.MENTOR_ENROLMENT), is_active=True)
+        .distinct()
+        .order_by("email")
     )
-    return User.objects.filter(perm, is_active=True).distinct().order_by("email")
 
 
 def plan_comments(enrolment: Enrolment):

@@ -245,7 +245,7 @@ def operator_required(view):
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not user.has_perm(f"{permissions.APP_LABEL}.{permissions.OPERATE_PROGRAMME}"):
+        if not permissions.is_programme_operator(user):
             raise Http404
         if not user.is_verified():
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))

@@ -67,7 +67,7 @@ def programme_funnel() -> list[ProgrammeRow]:
 
 def suppress_completions(rows: list[dict]) -> list[dict]:
     """Hide small cells and the differences or complements that would reveal them (as ``statistics``)."""
-    hidden = [set() for _row in rows]
+    hidden: list[set[str]] = [set() for _row in rows]
     changed = True
     while changed:
         changed = False

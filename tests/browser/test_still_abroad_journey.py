@@ -65,7 +65,7 @@ def world(site):
 
     from django.contrib.auth.models import Group, Permission
 
-    for name, codenames in import_module("loans.migrations.0012_programme_roles_and_reminder").ROLES.items():
+    for name, codenames in import_module("loans.migrations.0013_programme_roles_and_reminder").ROLES.items():
         group, _created = Group.objects.get_or_create(name=name)
         for app_label, codename in codenames:
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

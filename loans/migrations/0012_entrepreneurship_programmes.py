@@ -12,8 +12,8 @@ import loans.programmes.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applicants", "0005_returnee_still_abroad"),
-        ("loans", "0010_report_jobs"),
+        ("applicants", "0006_returnee_still_abroad"),
+        ("loans", "0011_loan_states_without_written_off"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

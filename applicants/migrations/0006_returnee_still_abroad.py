@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applicants", "0004_last_name_prefix_index"),
+        ("applicants", "0005_deletion_request_states_without_refused"),
     ]
 
     operations = [

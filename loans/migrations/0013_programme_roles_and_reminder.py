@@ -56,8 +56,8 @@ def remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("loans", "0011_entrepreneurship_programmes"),
-        ("applicants", "0005_returnee_still_abroad"),
+        ("loans", "0012_entrepreneurship_programmes"),
+        ("applicants", "0006_returnee_still_abroad"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
     operations = [migrations.RunPython(create, remove)]
