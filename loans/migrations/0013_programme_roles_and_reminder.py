@@ -12,11 +12,10 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 ROLES = {
+    # Operators work in the portal's /operador/ pages, which show their own cohorts only; no admin
+    # view permission, so the admin's enrolment list (every operator's) stays closed to them.
     "Programme operator": [
         ("loans", "operate_programme"),
-        ("loans", "view_programme"),
-        ("loans", "view_cohort"),
-        ("loans", "view_enrolment"),
     ],
     "Mentor": [
         ("loans", "mentor_enrolment"),

@@ -174,3 +174,8 @@ def test_every_post_without_a_csrf_token_is_refused(name, owner, operator, enrol
 
     assert response.status_code == 403
     assert _state(enrolment) == before
+
+
+def test_an_operator_cannot_read_other_operators_enrolments_in_the_admin(other_operator_client, enrolment):
+    assert other_operator_client.get("/admin/loans/enrolment/").status_code == 403
+    assert other_operator_client.get(f"/admin/loans/enrolment/{enrolment.pk}/change/").status_code == 403
