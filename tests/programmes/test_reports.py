@@ -64,3 +64,21 @@ def test_the_open_statistics_page_shows_the_programme_table(client, sena, operat
     assert response.context["programme_rows"] == [
         {"operator": "SENA", "programme": "Emprende tu retorno", "enrolled": 6, "completed": "<5"}
     ]
+
+
+def test_the_funnel_page_is_for_analysts_with_the_second_factor(owner_client, sena, operator):
+    from django.contrib.auth.models import Group
+
+    from tests.conftest import otp_verified_client
+    from tests.factories import StaffFactory
+
+    analyst = StaffFactory()
+    analyst.groups.add(Group.objects.get(name="Analyst"))
+    cohort = make_programme(sena, places=10)
+    services.enrolment_create(returnee=CompleteProfileFactory().user, cohort=cohort)
+
+    response = otp_verified_client(analyst).get("/informes/programas/")
+
+    assert response.status_code == 200
+    assert [(r.programme, r.enrolled) for r in response.context["rows"]] == [("Emprende tu retorno", 1)]
+    assert owner_client.get("/informes/programas/").status_code == 404
