@@ -9,7 +9,7 @@ sources hold the application's status and whose permission the user has.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -79,7 +79,7 @@ def transition(
     actor=None,
     reason: str = "",
     message_to_applicant: str = "",
-    expected_from: set[str] | None = None,
+    expected_from: Set[str] | None = None,
     before_save: Callable[[LoanApplication], None] | None = None,
     on_commit: Callable[[LoanApplication], None] | None = None,
 ) -> LoanApplication:

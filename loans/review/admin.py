@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
@@ -43,6 +44,9 @@ from loans.review.forms import (
 )
 from loans.review.models import ScoringCriterion
 from portal.pagination import EstimatedCountPaginator
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class MyQueueFilter(admin.SimpleListFilter):
@@ -96,7 +100,7 @@ class DecisionScreen:
     """How the admin takes one decision of workflow.MOVES: its form, its title, the service it calls."""
 
     form: type[forms.Form]
-    label: str
+    label: StrOrPromise
     apply: Callable[[LoanApplication, User, dict], object]
 
 

@@ -36,7 +36,10 @@ def _require(user: User, permission: str) -> None:
 
 
 def _require_move(user: User, name: str) -> None:
-    _require(user, MOVES[name].permission)
+    permission = MOVES[name].permission
+    if permission is None:  # the applicant's or the system's move: no staff decision
+        raise PermissionDenied(_("You do not have the permission for this decision."))
+    _require(user, permission)
 
 
 def _decide(name, application, *, actor, seen_status=None, reason="", message="", before_save=None, on_commit=None):

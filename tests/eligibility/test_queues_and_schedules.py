@@ -108,6 +108,6 @@ def test_django_connection_rules_apply_around_tasks_run_by_a_worker_only(monkeyp
     from portal.celery import close_old_database_connections
 
     calls = []
-    monkeypatch.setattr("django.db.close_old_connections", lambda: calls.append(1))
+    monkeypatch.setattr("portal.celery.close_old_connections", lambda: calls.append(1))
     close_old_database_connections(task=FakeTask(eager))
     assert len(calls) == closed
