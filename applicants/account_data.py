@@ -92,6 +92,11 @@ def erase(user: User) -> dict[str, int]:
         forced_return=None,
         rur_number="",
         household_size=None,
+        lives_abroad=False,
+        abroad_country="",
+        abroad_city="",
+        abroad_address=None,
+        planned_return_date=None,
     )
     counts["deletion_requests"] = DeletionRequest.objects.filter(user=user).update(reason="", response="")
     counts["notifications"] = Notification.objects.filter(user=user).delete()[0]

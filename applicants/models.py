@@ -173,6 +173,12 @@ class ReturneeProfile(models.Model):
         Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("municipality")
     )
     address = EncryptedCharField(_("address"), max_length=200, blank=True, null=True)
+    # Still abroad (DOMAIN.md, "Colombians still abroad"): they prepare their return from there.
+    lives_abroad = models.BooleanField(_("I still live abroad"), default=False)
+    abroad_country = models.CharField(_("country where you live"), max_length=2, blank=True)
+    abroad_city = models.CharField(_("city where you live"), max_length=100, blank=True)
+    abroad_address = EncryptedCharField(_("address abroad"), max_length=200, blank=True, null=True)
+    planned_return_date = models.DateField(_("date you plan to come back"), null=True, blank=True)
 
     # Return history
     country_returned_from = models.CharField(_("country you returned from"), max_length=2, blank=True)

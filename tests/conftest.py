@@ -106,6 +106,11 @@ def _reference_data(request):
             group = Group.objects.create(name=name)
             for app_label, codename in codenames:
                 group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    if not Group.objects.filter(name="Mentor").exists():
+        for name, codenames in import_module("loans.migrations.0013_programme_roles_and_reminder").ROLES.items():
+            group, _created = Group.objects.get_or_create(name=name)
+            for app_label, codename in codenames:
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 def _is_transactional(request) -> bool:

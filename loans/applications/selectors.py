@@ -12,6 +12,7 @@ from django.db.models import Count, Field, Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +23,7 @@ from loans.choices import ApplicationStatus, DocumentKind
 from loans.products.models import LoanProduct
 from loans.products.rules import loan_request_errors
 from loans.products.schedule import Schedule, schedule_for
+from loans.programmes import selectors as programme_selectors
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -144,6 +146,8 @@ def profile_snapshot(profile: ReturneeProfile) -> dict[str, Any]:
         "return_type": profile.return_type,
         "forced_return": profile.forced_return,
         "rur_number": profile.rur_number,
+        "lives_abroad": profile.lives_abroad,
+        "planned_return_date": profile.planned_return_date.isoformat() if profile.planned_return_date else None,
         "education_level": profile.education_level,
         "household_size": profile.household_size,
         "declarations_accepted_at": profile.declarations_accepted_at.isoformat()
@@ -281,13 +285,57 @@ def application_tasks(application: LoanApplication) -> list[Task]:
 def application_problems(application: LoanApplication) -> list[str]:
     """Why the application cannot be sent yet, first problem first; empty when it can."""
     problems = []
+    abroad = still_abroad_problem(application.applicant)
+    if abroad:
+        problems.append(abroad)
     if not application.applicant.email_verified:
         problems.append(_("Confirm your email address first: open the link we sent you."))
     for task in application_tasks(application):
         if not task.done:
             problems.append(_("Complete this part first: %(task)s.") % {"task": task.title})
     problems.extend(loan_request_problems(application).values() if application.product else [])
+    if application.product is not None:
+        programme = programme_selectors.enrolment_problem(
+            product=application.product, user_id=application.applicant_id
+        )
+        if programme:
+            problems.append(programme)
     return problems
+
+
+def still_abroad_problem(user: User) -> str | None:
+    """Why someone who has not come back yet must wait to send (DOMAIN.md, "Colombians still abroad")."""
+    profile = ReturneeProfile.objects.filter(user=user).first()
+    if profile is None:
+        return None
+    today = timezone.localdate()
+    if profile.lives_abroad:
+        planned = profile.planned_return_date
+        when = (
+            _("You plan to come back on %(date)s.") % {"date": date_format(planned, "DATE_FORMAT")} if planned else ""
+        )
+        return " ".join(
+            part
+            for part in (
+                str(
+                    _(
+                        "You still live abroad, so the application cannot be sent yet: the law lends to people who "
+                        "have come back and apply within 12 months of their return."
+                    )
+                ),
+                str(when),
+                str(
+                    _(
+                        "Keep preparing your plan and your programme. When you are back, update “Where you live” "
+                        "and “Your return” in your profile, and send it then."
+                    )
+                ),
+            )
+            if part
+        )
+    if profile.return_date and profile.return_date > today:
+        return _("Your return date is in the future. Correct it in your profile once you are back, then send it.")
+    return None
 
 
 def application_schedule(application: LoanApplication) -> Schedule | None:

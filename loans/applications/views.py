@@ -1,4 +1,5 @@
 import csv
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -74,10 +75,12 @@ def _schedule_csv(schedule, filename: str) -> HttpResponse:
 def self_check(request):
     """Public: a few questions, the same rule functions, nothing stored."""
     form = SelfCheckForm(request.GET or None)
-    outcome = verdicts = None
+    outcome = verdicts = planned_deadline = None
     if request.GET and form.is_valid():
         outcome, raw = eligibility.self_check(**form.cleaned_data)
         verdicts = [eligibility.explain(v.as_dict()) for v in raw]
+        planned = next((v for v in raw if v.verdict == eligibility.PLANNED), None)
+        planned_deadline = date.fromisoformat(planned.facts["deadline"]) if planned else None
     return render(
         request,
         "loans/self_check.html",
@@ -85,6 +88,7 @@ def self_check(request):
             "form": form,
             "outcome": outcome,
             "verdicts": verdicts,
+            "planned_deadline": planned_deadline,
             "DocumentType": DocumentType,
             "ReturnType": ReturnType,
         },

@@ -130,6 +130,17 @@ class LoanProduct(models.Model):
         _("minimum years lived abroad"), default=3, help_text=_("Ley 1565: 3 years; officers review exceptions.")
     )
     max_months_since_return = models.PositiveSmallIntegerField(_("apply within (months after return)"), default=12)
+    # Named by string: programmes live beside products in the same app, and neither imports the other.
+    accepted_programmes = models.ManyToManyField(
+        "loans.Programme",
+        blank=True,
+        related_name="products",
+        verbose_name=_("accepted entrepreneurship programmes"),
+        help_text=_(
+            "The applicant must be enrolled in one of them to apply, and have completed it before the "
+            "disbursement. Empty means no programme is required."
+        ),
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -29,6 +29,7 @@ from applicants.models import Municipality
 from loans import permissions
 from loans.products.money import format_cop
 from loans.reports import exports
+from loans.reports import programmes as programme_figures
 from loans.reports import statistics as stats
 from loans.reports.charts import all_charts, chart_named, number, percent, stage_labels
 from loans.reports.drawing import svg
@@ -330,8 +331,15 @@ def statistics(request):
             "total": list(zip(columns, totals, strict=True)),
             "generated_at": data["generated_at"],
             "min_cell": stats.MIN_CELL,
+            "programme_rows": programme_figures.programme_statistics(),
         },
     )
+
+
+@analyst_required
+def programme_funnel(request):
+    """Enrolled → completed → applied → disbursed, people per programme and operator (issue 11)."""
+    return render(request, "loans/reports/programmes.html", {"rows": programme_figures.programme_funnel()})
 
 
 @require_GET

@@ -20,6 +20,7 @@ from loans import permissions
 from loans.applications.models import ApplicationEvent, ApplicationMessage, LoanApplication
 from loans.applications.notifications import notify_decision, notify_disbursed, notify_info_requested
 from loans.applications.workflow import MOVES, TransitionError, transition
+from loans.programmes import selectors as programme_selectors
 from loans.review.models import ApplicationScore, ReviewNote, ScoringCriterion
 from loans.servicing import services as loans
 from loans.servicing.models import Loan
@@ -199,6 +200,7 @@ def application_disburse(
         raise ReviewError(_("The amount must be positive and at most the approved amount."))
     if Loan.objects.filter(bank_reference=bank_reference).exists():
         raise ReviewError(_("This bank reference was already used for another disbursement."))
+    check_programme_completed(application)
     created: dict[str, Loan] = {}
 
     def create_loan(locked):
@@ -225,6 +227,13 @@ def application_disburse(
         notify=lambda locked, event: notify_disbursed(locked.pk),
     )
     return created["loan"]
+
+
+def check_programme_completed(application: LoanApplication) -> None:
+    """Refuse the disbursement until the applicant completed a programme the product accepts (issue 11)."""
+    problem = programme_selectors.completion_problem(product=application.product, user_id=application.applicant_id)
+    if problem:
+        raise ReviewError(problem)
 
 
 def note_add(*, application: LoanApplication, author: User, body: str) -> ReviewNote:
