@@ -12,7 +12,8 @@ from loans.programmes.models import Cohort, Enrolment, Programme, ProgrammeOpera
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_adds_the_programme_world_once():
+def test_seed_demo_adds_the_programme_world_once(settings):
+    settings.DEBUG = True  # seed_demo refuses to run without it
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=io.StringIO())
