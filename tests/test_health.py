@@ -81,7 +81,13 @@ def test_it_reports_both_down(client, db, settings, monkeypatch, url):
     response = client.get(url)
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "down", "redis": "down", "workers": 0, "encryption": "unknown"}
+    assert response.json() == {
+        "status": "down",
+        "database": "down",
+        "redis": "down",
+        "workers": 0,
+        "encryption": "unknown",
+    }
 
 
 @pytest.mark.needs_redis
@@ -137,7 +143,13 @@ def test_a_wrong_encryption_key_reports_encryption_failing_with_503(client, db, 
     response = client.get(url)
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "ok", "redis": "not_configured", "encryption": "failing"}
+    assert response.json() == {
+        "status": "down",
+        "database": "ok",
+        "redis": "not_configured",
+        "workers": "not_configured",
+        "encryption": "failing",
+    }
 
 
 # --- Celery workers -------------------------------------------------------------------------
@@ -159,7 +171,7 @@ def test_it_counts_the_workers_that_answer_the_ping(client, db, url, redis_up, m
     response = client.get(url)
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "workers": 3}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "workers": 3, "encryption": "ok"}
 
 
 def test_no_worker_is_reported_but_the_web_replica_stays_in_service(client, db, url, redis_up, monkeypatch):
