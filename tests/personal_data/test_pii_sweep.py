@@ -7,11 +7,10 @@ upload storage holds one; the open application was withdrawn through the transit
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -24,6 +23,7 @@ from loans.applications import services as loan_services
 from loans.applications.documents import check_upload
 from loans.models import ApplicationEvent, InvestmentItem, LoanApplication
 from loans.review import services as review
+from portal.storage import walk
 from tests.factories import CompleteProfileFactory, PlanFactory, ProductFactory, StaffFactory
 
 pytestmark = [pytest.mark.needs_postgres, pytest.mark.django_db(transaction=True)]
@@ -63,8 +63,8 @@ def _rows_with_markers() -> dict[str, int]:
 
 
 def _files_with_markers() -> list[str]:
-    root = Path(settings.MEDIA_ROOT)
-    return [str(path) for path in root.rglob("*") if path.is_file() and PREFIX.encode() in path.read_bytes()]
+    """Stored files (the disk under MEDIA_ROOT, or the bucket) whose bytes hold a marker."""
+    return [name for name in walk(default_storage) if PREFIX.encode() in default_storage.open(name, "rb").read()]
 
 
 @pytest.fixture
@@ -124,7 +124,10 @@ def _journey(returnee: User, officer: User, capture) -> LoanApplication:
     return application
 
 
-def test_the_export_holds_every_marker_and_erasure_leaves_none(returnee, officer, django_capture_on_commit_callbacks):
+def test_the_export_holds_every_marker_and_erasure_leaves_none(
+    storage_backend, returnee, officer, django_capture_on_commit_callbacks
+):
+    """On both storages: the documents' files leave the local disk, or the bucket, with the person."""
     application = _journey(returnee, officer, django_capture_on_commit_callbacks)
     before = _rows_with_markers()
     assert "loans_historicalloanapplication.frozen_plan" in before
