@@ -19,8 +19,9 @@ class LoansConfig(AppConfig):
         from applicants import personal_data  # noqa: PLC0415 - models load after app configs
         from loans.applications.personal_data import PROVIDER as applications  # noqa: PLC0415 - models load after app configs
         from loans.eligibility.personal_data import PROVIDER as eligibility  # noqa: PLC0415 - models load after app configs
+        from loans.programmes.personal_data import PROVIDER as programmes  # noqa: PLC0415 - models load after app configs
         from loans.review.personal_data import PROVIDER as review  # noqa: PLC0415 - models load after app configs
         from loans.servicing.personal_data import PROVIDER as servicing  # noqa: PLC0415 - models load after app configs
 
-        for provider in (review, eligibility, servicing, applications):
+        for provider in (review, eligibility, servicing, programmes, applications):
             personal_data.register(provider)

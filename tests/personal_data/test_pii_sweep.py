@@ -10,6 +10,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -22,6 +23,8 @@ from applicants.models import DeletionRequest, PersonalDataErasure, User
 from loans.applications import services as loan_services
 from loans.applications.documents import check_upload
 from loans.models import ApplicationEvent, InvestmentItem, LoanApplication
+from loans.programmes import services as programme_services
+from loans.programmes.models import Cohort, Programme, ProgrammeOperator
 from loans.review import services as review
 from portal.storage import walk
 from tests.factories import CompleteProfileFactory, PlanFactory, ProductFactory, StaffFactory
@@ -118,6 +121,31 @@ def _journey(returnee: User, officer: User, capture) -> LoanApplication:
         review.application_request_info(application=application, officer=officer, message=marker("question"))
         loan_services.application_answer_info(application=application, user=returnee, message=marker("answer"))
     review.note_add(application=application, author=officer, body=marker("note"))
+    # An entrepreneurship programme: enrolment, a completion certificate and a word with the mentor.
+    today = timezone.localdate()
+    programme = Programme.objects.create(
+        operator=ProgrammeOperator.objects.create(name="SENA"),
+        name="Emprende tu retorno",
+        description_es="Ocho sesiones en línea.",
+        modality="virtual",
+    )
+    cohort = Cohort.objects.create(
+        programme=programme,
+        name="2026-II",
+        enrolment_deadline=today,
+        starts_on=today,
+        ends_on=today,
+        places=5,
+    )
+    enrolment = programme_services.enrolment_create(returnee=returnee, cohort=cohort, today=today)
+    programme_services.enrolment_set_plan(enrolment=enrolment, user=returnee, plan=plan)
+    programme_services.certificate_upload(
+        enrolment=enrolment,
+        user=returnee,
+        name=f"{marker('certname')}.pdf",
+        content=ContentFile(b"%PDF-1.4\n%" + marker("certificate").encode() + b"\n"),
+    )
+    programme_services.plan_comment_add(enrolment=enrolment, author=returnee, body=marker("comment"))
     # A failed login leaves the address in django-axes' tables.
     Client().post(reverse("applicants:login"), {"username": returnee.email, "password": "not-the-password"})
     services.deletion_request_create(user=returnee, reason=marker("reason"))
@@ -137,7 +165,7 @@ def test_the_export_holds_every_marker_and_erasure_leaves_none(
     exported = json.dumps(personal_data.export_person(returnee), ensure_ascii=False)
     names = [
         "email", "first", "last", "address", "rur", "plan", "description", "customers", "competition",
-        "experience", "item", "filename", "question", "answer", "note", "reason",
+        "experience", "item", "filename", "question", "answer", "note", "reason", "certname", "comment",
     ]  # fmt: skip
     assert [name for name in names if marker(name) not in exported and marker(name).lower() not in exported] == []
 
