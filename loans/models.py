@@ -16,6 +16,7 @@ from loans.eligibility.models import (  # noqa: F401
     RecheckRun,
 )
 from loans.products.models import (  # noqa: F401
+    LoanOffer,
     LoanProduct,
     MinimumWage,
     UsuryCap,
@@ -30,8 +31,11 @@ from loans.review.models import (  # noqa: F401
     ScoringCriterion,
 )
 from loans.servicing.models import (  # noqa: F401
+    CreditRefund,
     FollowUpVisit,
     Loan,
     LoanInstalment,
+    PaymentInstructions,
     Repayment,
+    ScheduleVersion,
 )

@@ -26,6 +26,7 @@ from loans.applications.workflow import TransitionError, transition
 from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.models import EligibilityResult
+from loans.products.offers import offer_create
 from portal.queue import enqueue
 
 
@@ -157,6 +158,16 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
             locked.business_department_id = locked.frozen_plan["department"]
             locked.business_section_id = locked.frozen_plan["section"]
             locked.frozen_profile = selectors.profile_snapshot(ReturneeProfile.objects.get(user=locked.applicant))
+            # The terms are frozen with the answers: later edits to the product never reach this application.
+            locked.offer = offer_create(
+                product=locked.product,
+                amount=locked.amount,
+                term_months=locked.term_months,
+                grace_months=locked.grace_months or 0,
+                day=timezone.localdate(),
+                created_by=user,
+                accepted=True,
+            )
 
         submitted = transition(
             current,

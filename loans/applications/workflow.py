@@ -19,11 +19,12 @@ ALLOWED: dict[str, set[str]] = {
     S.IN_REVIEW: {S.INFO_REQUESTED, S.RECOMMENDED, S.REJECTED, S.WITHDRAWN, S.INELIGIBLE},
     S.INFO_REQUESTED: {S.IN_REVIEW, S.WITHDRAWN, S.REJECTED},
     S.RECOMMENDED: {S.APPROVED, S.REJECTED, S.IN_REVIEW, S.WITHDRAWN},
-    S.APPROVED: {S.DISBURSED},
+    S.APPROVED: {S.DISBURSED, S.CANCELLED},  # cancelled: the approval lapsed or the applicant declined
     S.INELIGIBLE: {S.IN_REVIEW},  # an officer's override, with a written reason
     S.DISBURSED: set(),
     S.REJECTED: set(),
     S.WITHDRAWN: set(),
+    S.CANCELLED: set(),
 }
 DECISIONS = {S.APPROVED, S.REJECTED, S.INELIGIBLE}
 

@@ -94,7 +94,17 @@ def validate_product(product) -> None:
                 _("There is no usury cap in force for this credit category on %(day)s; add it first.")
                 % {"day": day.isoformat()},
             )
-        elif product.annual_rate_pct > cap.rate_pct:
+        elif product.default_rate_pct and product.default_rate_pct > cap.rate_pct:
+            add(
+                "default_rate_pct",
+                _("%(rate)s%% E.A. exceeds the usury cap of %(cap)s%% E.A. in force for %(category)s.")
+                % {
+                    "rate": _percent(product.default_rate_pct),
+                    "cap": _percent(cap.rate_pct),
+                    "category": cap.get_credit_category_display(),
+                },
+            )
+        if cap is not None and product.annual_rate_pct > cap.rate_pct:
             add(
                 "annual_rate_pct",
                 _("%(rate)s%% E.A. exceeds the usury cap of %(cap)s%% E.A. in force for %(category)s.")

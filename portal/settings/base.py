@@ -184,6 +184,9 @@ CELERY_TASK_ROUTES = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# An approved application not disbursed within this many days is cancelled by the daily job.
+LOANS_APPROVAL_LAPSE_DAYS = env.int("LOANS_APPROVAL_LAPSE_DAYS", default=60)
+
 # django-csp 4: no inline script or style anywhere, nothing from another origin.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
