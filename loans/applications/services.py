@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,6 +28,7 @@ from loans.applications.workflow import TransitionError, transition
 from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.models import EligibilityResult
+from loans.products.models import LoanOffer
 from loans.products.offers import offer_create
 from portal.queue import enqueue
 
@@ -248,3 +251,80 @@ def eligibility_result_save(*, application: LoanApplication, check: eligibility.
         started_at=check.started_at,
         duration_ms=check.duration_ms,
     )
+
+
+def approvals_lapse(*, as_of: date) -> int:
+    """approved → cancelled for approvals older than LOANS_APPROVAL_LAPSE_DAYS and never disbursed."""
+    days = settings.LOANS_APPROVAL_LAPSE_DAYS
+    limit = timezone.make_aware(datetime.combine(as_of - timedelta(days=days), time.min))
+    count = 0
+    for pk in LoanApplication.objects.filter(status=ApplicationStatus.APPROVED, decided_at__lt=limit).values_list(
+        "pk", flat=True
+    ):
+        try:
+            transition(
+                pk,
+                ApplicationStatus.CANCELLED,
+                actor=None,
+                reason=_("The approval lapsed: not disbursed within %(days)s days.") % {"days": days},
+                expected_from={ApplicationStatus.APPROVED},
+            )
+            count += 1
+        except TransitionError:
+            continue  # disbursed a moment ago
+    return count
+
+
+def offer_accept(*, application: LoanApplication, user: User, offer_id: int) -> LoanOffer:
+    """The applicant accepts the new offer shown to them (one button); recorded with the time."""
+    if application.applicant_id != user.pk:
+        raise ApplicationError(_("Only the applicant can accept this offer."))
+    with transaction.atomic():
+        locked = LoanApplication.objects.select_for_update().get(pk=application.pk)
+        offer = LoanOffer.objects.select_for_update().filter(pk=offer_id).first()
+        if offer is None or locked.offer_id is None:
+            raise ApplicationError(_("This offer does not exist."))
+        if offer.pk != locked.offer_id:
+            raise ApplicationError(_("This offer was replaced by a newer one. Review the new offer below."))
+        if offer.accepted_at is not None:
+            raise ApplicationError(_("You already accepted this offer."))
+        if offer.declined_at is not None or locked.status not in (
+            ApplicationStatus.RECOMMENDED,
+            ApplicationStatus.APPROVED,
+        ):
+            raise ApplicationError(_("This offer can no longer be accepted."))
+        offer.accepted_at = timezone.now()
+        offer.save(update_fields=["accepted_at"])
+    return offer
+
+
+def offer_decline(*, application: LoanApplication, user: User, offer_id: int) -> LoanApplication:
+    """The applicant declines the offer: an approved application ends as cancelled, a recommended one as withdrawn.
+
+    Either way the person may apply again.
+    """
+    if application.applicant_id != user.pk:
+        raise ApplicationError(_("Only the applicant can decline this offer."))
+    target = {
+        ApplicationStatus.APPROVED: ApplicationStatus.CANCELLED,
+        ApplicationStatus.RECOMMENDED: ApplicationStatus.WITHDRAWN,
+    }.get(application.status)
+    if target is None:
+        raise ApplicationError(_("This offer can no longer be declined."))
+
+    def record(locked: LoanApplication) -> None:
+        if locked.offer_id != offer_id:
+            raise TransitionError(_("This offer was replaced by a newer one. Review the new offer below."))
+        LoanOffer.objects.filter(pk=offer_id).update(declined_at=timezone.now())
+
+    try:
+        return transition(
+            application,
+            target,
+            actor=user,
+            reason=_("The applicant declined the offer."),
+            expected_from={application.status},
+            before_save=record,
+        )
+    except TransitionError as error:
+        raise ApplicationError(str(error)) from error

@@ -76,7 +76,6 @@ class LoanInstalment(models.Model):
     payment = models.PositiveBigIntegerField(_("instalment"))
     # A capitalised grace month: its interest joined the principal and nothing is due (payment 0).
     capitalised_interest = models.PositiveBigIntegerField(_("interest capitalised"), default=0, db_default=0)
-    is_prepayment = models.BooleanField(_("extra payment to principal"), default=False, db_default=False)
     state_paid = models.BooleanField(_("paid by the state"), default=False)
     paid_interest = models.PositiveBigIntegerField(_("interest paid"), default=0)
     paid_principal = models.PositiveBigIntegerField(_("principal paid"), default=0)
@@ -126,6 +125,17 @@ class Repayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bank_reference}: {self.amount}"
+
+    @property
+    def applied_total(self) -> int:
+        """Every peso of the payment is somewhere: this equals ``amount``."""
+        return (
+            self.allocated_default_interest
+            + self.allocated_interest
+            + self.allocated_principal
+            + self.prepaid_principal
+            + self.unallocated
+        )
 
 
 class ScheduleVersion(models.Model):

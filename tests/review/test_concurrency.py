@@ -323,9 +323,7 @@ def test_two_payments_of_one_loan_at_once_are_allocated_one_after_the_other(loan
     paid = LoanInstalment.objects.filter(loan=loan).values_list("paid_interest", "paid_principal")
     assert sum(i + p for i, p in paid) == 300_000
     for repayment in Repayment.objects.all():
-        assert repayment.allocated_interest + repayment.allocated_principal + repayment.unallocated == (
-            repayment.amount
-        )
+        assert repayment.applied_total == (repayment.amount)
 
 
 def test_one_bank_reference_for_two_loans_in_two_files_at_once_is_applied_once(

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from loans.applications.services import offer_accept
 from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus as S
 from loans.models import ApplicationEvent, ApplicationMessage, FollowUpVisit, Loan, LoanInstalment
@@ -23,6 +24,8 @@ def test_the_full_path_from_review_to_disbursement(in_review, owner, program_off
     review.application_request_info(application=in_review, officer=program_officer, message="Suba su certificado.")
     review.application_answer_info(application=in_review, user=owner, message="Ya lo subí.")
     review.application_recommend(application=in_review, officer=program_officer, note="Viable", amount=8_000_000)
+    # Another amount is a new offer: the applicant accepts it in the portal before approval.
+    offer_accept(application=in_review, user=owner, offer_id=in_review.offer_id)
     review.application_approve(application=in_review, approver=approver)
     loan = review.application_disburse(
         application=in_review,
