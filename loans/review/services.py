@@ -49,7 +49,7 @@ def _not_own(application: LoanApplication, user: User | None) -> None:
         raise PermissionDenied(_("You are the applicant of this application: another member of staff must handle it."))
 
 
-def _has_recommended(application: LoanApplication, user: User) -> bool:
+def has_recommended(application: LoanApplication, user: User) -> bool:
     """Whoever recommended at any time (even before a send-back) cannot approve."""
     return (
         application.recommended_by_id == user.pk
@@ -238,7 +238,7 @@ def application_approve(*, application: LoanApplication, approver: User, note: s
     _require(approver, APPROVER_PERMISSION, application)
 
     def check_and_record(locked):
-        if _has_recommended(locked, approver):
+        if has_recommended(locked, approver):
             raise TransitionError(_("You recommended this application; a different person must approve it."))
         offer = current_offer(locked)
         if offer.accepted_at is None:

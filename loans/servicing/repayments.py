@@ -49,7 +49,7 @@ def _same_payment_or_error(existing: Repayment, loan: Loan, amount: int) -> None
         )
 
 
-def _payment_problem(loan: Loan, paid_on: date, amount: int, today: date) -> str | None:
+def payment_problem(loan: Loan, paid_on: date, amount: int, today: date) -> str | None:
     if amount <= 0:
         return _("The amount must be greater than zero.")
     if paid_on > today:
@@ -104,7 +104,7 @@ def repayment_record(
             if existing:
                 _same_payment_or_error(existing, locked, amount)
                 return existing, False
-            problem = _payment_problem(locked, paid_on, amount, today)
+            problem = payment_problem(locked, paid_on, amount, today)
             if problem:
                 raise RepaymentError(problem)
             rows = ledger.loan_rows(locked, lock=True)
