@@ -112,8 +112,9 @@ def paz_y_salvo_pdf(page: dict[str, Any], *, holder: str) -> bytes:
         7,
         _latin1(
             _(
-                "Retorno Productivo certifies that %(holder)s paid in full the loan %(reference)s, disbursed on "
-                "%(disbursed)s for %(amount)s. The last payment was received on %(last)s. Nothing is owed on this loan."
+                "Retorno Productivo certifies that %(holder)s paid in full the loan %(reference)s, disbursed "
+                "on %(disbursed)s for %(amount)s. The last payment was received on %(last)s. Nothing is owed "
+                "on this loan."
             )
             % {
                 "holder": holder,
