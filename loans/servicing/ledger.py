@@ -87,6 +87,24 @@ def _version_record(loan: Loan, rows, *, reason: str, choice: str = "", repaymen
     )
 
 
+def opening_rows(loan: Loan, offer: LoanOffer, schedule) -> list[LoanInstalment]:
+    """The first schedule's rows, unsaved. A capitalised grace month owes nothing: its interest joins the principal."""
+    capitalised = GraceMode(offer.grace_mode) is GraceMode.CAPITALISED
+    return [
+        LoanInstalment(
+            loan=loan,
+            number=row.number,
+            due_date=row.due_date,
+            interest=0 if (row.is_grace and capitalised) else row.interest,
+            capitalised_interest=row.interest if (row.is_grace and capitalised) else 0,
+            principal=row.principal,
+            payment=row.payment,
+            state_paid=row.state_paid,
+        )
+        for row in schedule.instalments
+    ]
+
+
 def loan_open(
     *,
     application,
@@ -98,7 +116,6 @@ def loan_open(
 ) -> Loan:
     """Create the loan and its first schedule version from the accepted offer (inside the caller's transaction)."""
     schedule = offer_schedule(offer, start=disbursed_on, amount=amount)
-    capitalised = GraceMode(offer.grace_mode) is GraceMode.CAPITALISED
     loan = Loan.objects.create(
         application=application,
         offer=offer,
@@ -112,20 +129,7 @@ def loan_open(
         rebate_amount=schedule.on_time_rebate,
         default_accrued_through=disbursed_on,
     )
-    rows = LoanInstalment.objects.bulk_create(
-        LoanInstalment(
-            loan=loan,
-            number=row.number,
-            due_date=row.due_date,
-            # A capitalised grace month owes nothing: its interest joins the principal.
-            interest=0 if (row.is_grace and capitalised) else row.interest,
-            capitalised_interest=row.interest if (row.is_grace and capitalised) else 0,
-            principal=row.principal,
-            payment=row.payment,
-            state_paid=row.state_paid,
-        )
-        for row in schedule.instalments
-    )
+    rows = LoanInstalment.objects.bulk_create(opening_rows(loan, offer, schedule))
     _version_record(loan, rows, reason=ScheduleVersion.Reason.DISBURSEMENT)
     return loan
 
