@@ -250,12 +250,24 @@ def allocate(loan: Loan, rows: list[LoanInstalment], amount: int, day: date, *, 
         result.credit = left
         return result
     accrued = accrued_interest(loan, rows, day, balance)
-    if left >= balance + accrued:
-        result.interest += accrued
-        result.prepaid_principal = balance
-        result.credit = left - balance - accrued
+    if left >= balance:
+        # Enough to repay the whole balance: the loan is settled to the day (interest run to the day first).
+        # Short of that interest, the rest stays owed on a row due today.
+        to_interest = min(left, accrued)
+        to_principal = min(left - to_interest, balance)
+        result.interest += to_interest
+        result.prepaid_principal = to_principal
+        result.credit = left - to_interest - to_principal
         result.new_version = ScheduleVersion.Reason.PAYOFF
-        _settle(loan, rows, day, interest=accrued, principal=balance)
+        _settle(
+            loan,
+            rows,
+            day,
+            interest=accrued,
+            principal=balance,
+            paid_interest=to_interest,
+            paid_principal=to_principal,
+        )
         return result
     result.prepaid_principal = left
     result.choice = choice
@@ -268,7 +280,16 @@ def _future(rows: list[LoanInstalment], day: date) -> list[LoanInstalment]:
     return sorted((row for row in rows if row.due_date > day), key=lambda row: row.number)
 
 
-def _settle(loan: Loan, rows: list[LoanInstalment], day: date, *, interest: int, principal: int) -> None:
+def _settle(
+    loan: Loan,
+    rows: list[LoanInstalment],
+    day: date,
+    *,
+    interest: int,
+    principal: int,
+    paid_interest: int,
+    paid_principal: int,
+) -> None:
     """Paid off early: the next row carries the interest run to the day and the whole balance; later rows go."""
     future = _future(rows, day)
     first, dropped = future[0], future[1:]
@@ -276,7 +297,8 @@ def _settle(loan: Loan, rows: list[LoanInstalment], day: date, *, interest: int,
     first.interest, first.capitalised_interest, first.principal = interest, 0, principal
     first.payment = interest + principal
     first.state_paid = False
-    first.paid_interest, first.paid_principal, first.paid_on = interest, principal, day
+    first.paid_interest, first.paid_principal = paid_interest, paid_principal
+    first.paid_on = day if (paid_interest, paid_principal) == (interest, principal) else None
     for row in dropped:
         row.number = -row.number  # marked for deletion by the caller
 
@@ -291,9 +313,15 @@ def _rebuild(loan: Loan, rows: list[LoanInstalment], day: date, *, prepaid: int,
     new_balance = balance - prepaid
     old_interest = sum(row.interest + row.capitalised_interest for row in future)
 
-    def build(term: int):
+    capitalised = grace_mode is GraceMode.CAPITALISED
+    # The prepaid part ran for the days of this period before the payment: that interest is owed, no more.
+    elapsed = accrued_interest(loan, rows, day, prepaid)
+    first_is_capitalised = capitalised and future[0].number <= loan.grace_months
+
+    def build(term: int, extra: int):
+        # In a capitalised grace month the elapsed interest joins the balance, like the month's own interest.
         return build_schedule(
-            amount=new_balance,
+            amount=new_balance + (extra if first_is_capitalised else 0),
             annual_rate=annual,
             term_months=term,
             grace_months=min(grace_left, term - 1),
@@ -301,41 +329,52 @@ def _rebuild(loan: Loan, rows: list[LoanInstalment], day: date, *, prepaid: int,
             first_due_date=future[0].due_date,
         )
 
-    schedule = build(len(future))
-    if choice == PrepaymentChoice.SHORTEN_TERM:
-        amortising = [row for row in future if row.number > loan.grace_months and not row.state_paid]
-        target = max((row.payment for row in amortising[:-1]), default=0) or max(
-            (row.payment for row in amortising), default=0
-        )
-        for term in range(grace_left + 1, len(future) + 1):
-            candidate = build(term)
-            if candidate.regular_payment <= target:
-                schedule = candidate
-                break
-    # The prepaid part ran for the days of this period before the payment: that interest is owed, no more.
-    elapsed_interest = accrued_interest(loan, rows, day, prepaid)
-    if schedule.total_interest + elapsed_interest > old_interest:
-        # Rounding could make a tiny prepayment cost a peso more over the term: never let it.
-        elapsed_interest = max(0, old_interest - schedule.total_interest)
-    capitalised = grace_mode is GraceMode.CAPITALISED
+    def shaped(extra: int):
+        schedule = build(len(future), extra)
+        if choice == PrepaymentChoice.SHORTEN_TERM:
+            amortising = [row for row in future if row.number > loan.grace_months and not row.state_paid]
+            paying = [row.payment for row in amortising[:-1]] or [row.payment for row in amortising]
+            target = max(paying, default=0)
+            for term in range(grace_left + 1, len(future) + 1):
+                candidate = build(term, extra)
+                if candidate.regular_payment <= target:
+                    return candidate
+        return schedule
+
+    schedule = shaped(elapsed)
+    if schedule.total_interest + elapsed > old_interest:
+        elapsed = 0
+        schedule = shaped(0)
+    if schedule.total_interest > old_interest:
+        # Rounding could make a tiny prepayment cost a peso more over the term: never let it. The
+        # rows stay as they were and the prepayment repays the last ones' principal instead.
+        _repay_from_the_end(future, prepaid)
+        return
     for index, row in enumerate(future):
         if index >= len(schedule.instalments):
             row.number = -row.number  # dropped: the term is shorter
             continue
         new = schedule.instalments[index]
-        extra = elapsed_interest if index == 0 else 0
-        in_capitalised_grace = new.is_grace and capitalised
-        row.interest = 0 if in_capitalised_grace else new.interest + extra
-        row.capitalised_interest = new.interest + extra if in_capitalised_grace else 0
+        extra = elapsed if index == 0 else 0
+        if new.is_grace and capitalised:
+            row.interest, row.capitalised_interest = 0, new.interest + extra
+        else:
+            row.interest, row.capitalised_interest = new.interest + extra, 0
         row.principal = new.principal
         row.payment = row.interest + row.principal
         row.paid_interest = row.paid_principal = 0
         row.paid_on = None
-    if capitalised and elapsed_interest and schedule.instalments and schedule.instalments[0].is_grace:
-        # The extra interest joined the balance in a capitalised month: the last row repays it.
-        kept = [row for row in future if row.number > 0]
-        kept[-1].principal += elapsed_interest
-        kept[-1].payment += elapsed_interest
+
+
+def _repay_from_the_end(future: list[LoanInstalment], prepaid: int) -> None:
+    left = prepaid
+    for row in reversed(future):
+        take = min(left, row.principal)
+        row.principal -= take
+        row.payment -= take
+        left -= take
+        if left == 0:
+            break
 
 
 def loan_rows(loan: Loan, *, lock: bool = False) -> list[LoanInstalment]:
