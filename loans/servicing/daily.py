@@ -78,7 +78,7 @@ def loans_refresh(*, as_of: date) -> int:
     count = 0
     for pk in Loan.objects.filter(state__in=OPEN_STATES).values_list("pk", flat=True):
         with transaction.atomic():
-            loan = Loan.objects.select_for_update().select_related("offer").get(pk=pk)
+            loan = Loan.objects.select_for_update(of=("self",)).select_related("offer").get(pk=pk)
             rows = ledger.loan_rows(loan, lock=True)
             ledger.accrue_default_interest(loan, rows, as_of)
             ledger.refresh_state(loan, rows, as_of)

@@ -28,7 +28,7 @@ def loan_refresh_state(loan: Loan, today: date | None = None) -> Loan:
     """Recompute arrears, state and rebate of one loan as of ``today`` (default interest accrues too)."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = Loan.objects.select_for_update().select_related("offer").get(pk=loan.pk)
+        locked = Loan.objects.select_for_update(of=("self",)).select_related("offer").get(pk=loan.pk)
         rows = ledger.loan_rows(locked, lock=True)
         if locked.state != Loan.State.REPAID:
             ledger.accrue_default_interest(locked, rows, today)
@@ -97,7 +97,7 @@ def repayment_record(
     try:
         with transaction.atomic():
             # Lock the loan: two payments for one loan are allocated one after the other.
-            locked = Loan.objects.select_for_update().select_related("offer").get(pk=loan.pk)
+            locked = Loan.objects.select_for_update(of=("self",)).select_related("offer").get(pk=loan.pk)
             # Looked up under the lock: the same file imported twice at once waits above, then
             # finds the payment the other import committed.
             existing = Repayment.objects.filter(bank_reference=reference).first()
