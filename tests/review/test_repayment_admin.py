@@ -54,7 +54,7 @@ def test_a_written_off_loan_takes_no_payment_and_says_why(loan, approver):
     Loan.objects.filter(pk=loan.pk).update(state=Loan.State.WRITTEN_OFF)
     response = staff_client(approver).post(ADD, _payment(loan))
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors == {"loan": ["This loan was written off."]}
+    assert response.context["adminform"].form.errors == {"__all__": ["This loan was written off."]}
     assert not Repayment.objects.exists()
 
 

@@ -141,3 +141,39 @@ def test_in_english_too(loan, client, settings):
     html = client.get(_url(loan)).content.decode()
     assert "<h1>My loan</h1>" in html
     assert "Principal owed" in html and "Payments received" in html
+
+
+MY_LOAN_PAGES = ["", "extracto.csv", "extracto.pdf", "paz-y-salvo.pdf"]
+
+
+@pytest.mark.parametrize("tail", [*MY_LOAN_PAGES, "abonos/"])
+def test_anonymous_is_sent_to_log_in(loan, client, tail):
+    response = client.post(_url(loan, tail)) if tail == "abonos/" else client.get(_url(loan, tail))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/cuenta/entrar/?next=/solicitudes/")
+
+
+@pytest.mark.parametrize("tail", [*MY_LOAN_PAGES, "abonos/"])
+def test_strangers_and_staff_get_404_and_change_nothing(loan, client, new_user, tail):
+    from tests.factories import StaffFactory
+
+    for user in (new_user, StaffFactory(is_superuser=True)):
+        client.force_login(user)
+        response = (
+            client.post(_url(loan, tail), {"choice": "lower_instalment"})
+            if tail == "abonos/"
+            else client.get(_url(loan, tail))
+        )
+        assert response.status_code == 404
+    loan.refresh_from_db()
+    assert loan.prepayment_choice == "shorten_term"
+
+
+def test_the_preference_post_without_a_csrf_token_is_refused(loan):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(loan.application.applicant)
+    assert client.post(_url(loan, "abonos/"), {"choice": "lower_instalment"}).status_code == 403
+    loan.refresh_from_db()
+    assert loan.prepayment_choice == "shorten_term"
