@@ -22,12 +22,13 @@ RUN pip install --require-hashes -r requirements.txt
 # The compiled translations (locale/*/LC_MESSAGES/django.mo) are committed with the code.
 COPY . .
 
-# Production settings refuse to load without their secrets; these dummies exist only for this
-# one command (collectstatic reads no secret and opens no connection) and are not kept.
+# Production settings refuse to load without their secrets, or with short or placeholder ones;
+# these dummies exist only for this one command (collectstatic reads no secret and opens no
+# connection) and are not kept in the image's environment.
 RUN DJANGO_SETTINGS_MODULE=portal.settings.production \
-    DJANGO_SECRET_KEY=build-only-not-a-secret \
-    FIELD_ENCRYPTION_SALT=build-only \
-    BLIND_INDEX_KEY=build-only \
+    DJANGO_SECRET_KEY=collectstatic-step-reads-no-secret-0123456789 \
+    FIELD_ENCRYPTION_SALT=collectstatic-step-reads-no-salt-0123456789 \
+    BLIND_INDEX_KEY=collectstatic-step-reads-no-index-key-0123456789 \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     REDIS_URL=redis://build.invalid:6379/0 \
     DJANGO_ALLOWED_HOSTS=build.invalid \

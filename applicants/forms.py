@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .choices import DocumentType
 from .countries import country_choices
 from .crypto import normalize_document_number
+from .emails import normalize_email
 from .models import Department, Municipality, ReturneeProfile, User
 from .phones import format_phone, parse_colombian_phone
 from .validators import validate_adult_birth_date, validate_not_future
@@ -28,8 +29,16 @@ def yes_no_field(label, help_text):
     )
 
 
+class NormalizedEmailField(forms.EmailField):
+    """An email field that folds the address to its one spelling before validating it, so a
+    fullwidth or long-s spelling is the same account, not an "invalid address"."""
+
+    def to_python(self, value):
+        return normalize_email(super().to_python(value))
+
+
 class RegistrationForm(forms.Form):
-    email = forms.EmailField(
+    email = NormalizedEmailField(
         label=_("Email address"),
         help_text=_("We will send you a link to confirm it. Use an address you can open on your phone."),
         max_length=254,
@@ -53,13 +62,8 @@ class RegistrationForm(forms.Form):
         error_messages={"required": _("You must accept the data-processing authorisation to create an account.")},
     )
 
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("An account with this email already exists. Log in or reset your password."), code="duplicate"
-            )
-        return email
+    # No "already registered" error here: that would tell anyone which addresses have an
+    # account. The owner of an existing address is told by email instead (services).
 
     def clean(self):
         cleaned = super().clean()
@@ -75,7 +79,7 @@ class RegistrationForm(forms.Form):
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(
+    username = NormalizedEmailField(
         label=_("Email address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email", "inputmode": "email"}),
         help_text=_("The address you registered with."),
@@ -91,10 +95,13 @@ class EmailAuthenticationForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = _("Forgot it? Use the link below to choose a new one.")
 
-    def clean_username(self):
-        # django-axes counts failures per username as given: without one spelling per address,
-        # "Ana@Example.co" and "ana@example.co" would each get their own five attempts.
-        return self.cleaned_data["username"].lower()
+
+class EmailPasswordResetForm(PasswordResetForm):
+    email = NormalizedEmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
 
 
 class StrictSetPasswordForm(SetPasswordForm):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -13,11 +13,14 @@ from .countries import country_name
 from .models import ConsentRecord, Notification, ReturneeProfile, User
 from .phones import format_phone
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class ProfileStep:
     slug: str
-    title: str
+    title: StrOrPromise
     fields: tuple[str, ...]
 
 
@@ -101,12 +104,21 @@ def consent_current(user: User) -> ConsentRecord | None:
     return user.consents.filter(withdrawn_at__isnull=True).order_by("-given_at").first()
 
 
+def processing_stopped(user: User) -> bool:
+    """The person gave consent and withdrew it: no more messages or processing (Ley 1581).
+
+    Staff never gave a returnee's consent, so they are not "stopped".
+    """
+    consents = user.consents.all()
+    return consents.exists() and not consents.filter(withdrawn_at__isnull=True).exists()
+
+
 def notifications_for(user: User) -> QuerySet[Notification]:
-    return user.notifications.all()
+    return user.notifications.filter(in_inbox=True)
 
 
 def unread_count(user: User) -> int:
-    return user.notifications.filter(read_at__isnull=True).count()
+    return user.notifications.filter(in_inbox=True, read_at__isnull=True).count()
 
 
 def returnee_data_export(profile: ReturneeProfile) -> dict[str, Any]:

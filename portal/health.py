@@ -1,4 +1,7 @@
-"""``/healthz``: the state of the database and of Redis, for load balancers and compose."""
+"""``/healthz``: the state of the database, of Redis and of what apps plug in (the field
+encryption key, from applicants), for load balancers and compose."""
+
+from collections.abc import Callable
 
 import redis
 from django.conf import settings
@@ -28,13 +31,23 @@ def _redis_state() -> str:
         return "down"
 
 
+# Checks that apps add from their AppConfig.ready() (portal imports no app): name → a
+# function returning "ok", "failing" or "unknown". "failing" makes the whole answer 503.
+EXTRA_CHECKS: dict[str, Callable[[], str]] = {}
+
+
+def register_check(name: str, check: Callable[[], str]) -> None:
+    EXTRA_CHECKS[name] = check
+
+
 @never_cache
 @require_safe
 def healthz(request):
     database = "ok" if _database_ok() else "down"
     redis_state = _redis_state()
-    healthy = database == "ok" and redis_state != "down"
+    extra = {name: check() if database == "ok" else "unknown" for name, check in EXTRA_CHECKS.items()}
+    healthy = database == "ok" and redis_state != "down" and "failing" not in extra.values()
     return JsonResponse(
-        {"status": "ok" if healthy else "down", "database": database, "redis": redis_state},
+        {"status": "ok" if healthy else "down", "database": database, "redis": redis_state, **extra},
         status=200 if healthy else 503,
     )

@@ -458,9 +458,18 @@ def test_production_settings_as_loaded():
         "hasher": "django.contrib.auth.hashers.Argon2PasswordHasher",
         "eager": False,
         "broker": PRODUCTION_ENV["REDIS_URL"],
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "portal.cache.FaultTolerantRedisCache",
         "fallbacks": ["old-one", "older-one"],
     }
+
+
+@pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "BLIND_INDEX_KEY", "FIELD_ENCRYPTION_SALT"])
+@pytest.mark.parametrize("value", ["", "short-but-random-Zq8", "replace-with-a-long-random-secret-key-0123456789"])
+def test_production_settings_refuse_weak_secrets(name, value):
+    result = run_manage("check", env=clean_environ(**{**PRODUCTION_ENV, name: value}))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr
 
 
 @pytest.mark.parametrize("name", sorted(production_required()))

@@ -32,7 +32,7 @@ def test_it_reports_ok_when_the_database_answers_and_no_redis_is_configured(clie
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "not_configured"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "not_configured", "encryption": "ok"}
 
 
 def test_it_is_never_cached(client, db, settings, url):
@@ -49,7 +49,7 @@ def test_it_reports_redis_down_with_503(client, db, settings, url):
     response = client.get(url)
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "ok", "redis": "down"}
+    assert response.json() == {"status": "down", "database": "ok", "redis": "down", "encryption": "ok"}
 
 
 def test_it_reports_the_database_down_with_503(client, db, settings, monkeypatch, url):
@@ -59,7 +59,12 @@ def test_it_reports_the_database_down_with_503(client, db, settings, monkeypatch
     response = client.get(url)
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "down", "redis": "not_configured"}
+    assert response.json() == {
+        "status": "down",
+        "database": "down",
+        "redis": "not_configured",
+        "encryption": "unknown",
+    }
 
 
 def test_it_reports_both_down(client, db, settings, monkeypatch, url):
@@ -69,7 +74,7 @@ def test_it_reports_both_down(client, db, settings, monkeypatch, url):
     response = client.get(url)
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "down", "redis": "down"}
+    assert response.json() == {"status": "down", "database": "down", "redis": "down", "encryption": "unknown"}
 
 
 @pytest.mark.needs_redis
@@ -79,7 +84,7 @@ def test_it_reports_redis_ok_against_a_real_server(client, db, settings, url):
     response = client.get(url)
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "encryption": "ok"}
 
 
 def test_it_rejects_post(client, db, url):
@@ -91,3 +96,37 @@ def test_it_rejects_post(client, db, url):
 
 def test_it_answers_head_for_load_balancers(client, db, url):
     assert client.head(url).status_code == 200
+
+
+def _forget_derived_keys():
+    """The encrypted fields derive their keys once per process; a new deploy starts afresh."""
+    from applicants.models import EncryptionCanary, ReturneeProfile
+
+    for field in (EncryptionCanary._meta.get_field("value"), ReturneeProfile._meta.get_field("document_number")):
+        field.__dict__.pop("keys", None)
+        field.__dict__.pop("f", None)
+
+
+@pytest.fixture
+def fresh_keys():
+    _forget_derived_keys()
+    yield
+    _forget_derived_keys()
+
+
+def test_a_wrong_encryption_key_reports_encryption_failing_with_503(client, db, settings, url, fresh_keys):
+    """The canary was written under one key; the site now runs with another salt."""
+    from applicants.models import EncryptionCanary
+    from tests.factories import CompleteProfileFactory
+
+    settings.REDIS_URL = ""
+    assert client.get(url).json()["encryption"] == "ok"  # writes the canary under the right key
+    CompleteProfileFactory(document_number="1020304050")
+    assert EncryptionCanary.objects.count() == 1
+
+    settings.SALT_KEY = ["another-salt-after-a-bad-deploy"]
+    _forget_derived_keys()
+    response = client.get(url)
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "down", "database": "ok", "redis": "not_configured", "encryption": "failing"}

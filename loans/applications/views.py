@@ -8,11 +8,14 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from applicants.choices import DocumentType, ReturnType
+from applicants.selectors import profile_of, returnee_data_export
 from loans.applications import selectors, services
 from loans.applications.forms import (
+    AnswerForm,
     BusinessPlanForm,
     ChoosePlanForm,
     DeclarationsForm,
@@ -26,7 +29,7 @@ from loans.applications.forms import (
 from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.forms import SelfCheckForm
-from loans.products.schedule import schedule_to_rows
+from loans.products.schedule import schedule_for, schedule_to_rows
 
 
 def simulator(request):
@@ -34,7 +37,7 @@ def simulator(request):
     form = SimulatorForm(request.GET or None, products=selectors.open_products())
     schedule = None
     if request.GET and form.is_valid():
-        schedule = selectors.schedule_for(
+        schedule = schedule_for(
             form.cleaned_data["product"],
             amount=form.cleaned_data["amount"],
             term_months=form.cleaned_data["term_months"],
@@ -94,8 +97,12 @@ def self_check(request):
 def plan_list(request):
     form = PlanNameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        plan = services.plan_create(owner=request.user, name=form.cleaned_data["name"])
-        return redirect("loans:plan_edit", public_id=plan.public_id)
+        try:
+            plan = services.plan_create(owner=request.user, name=form.cleaned_data["name"])
+        except services.ApplicationError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("loans:plan_edit", public_id=plan.public_id)
     return render(request, "loans/plan_list.html", {"plans": selectors.plans_for(request.user), "form": form})
 
 
@@ -226,7 +233,7 @@ def application_loan(request, public_id):
     schedule = None
     if data is not None and form.is_valid():
         cleaned = form.cleaned_data
-        schedule = selectors.schedule_for(
+        schedule = schedule_for(
             cleaned["product"],
             amount=cleaned["amount"],
             term_months=cleaned["term_months"],
@@ -330,6 +337,7 @@ def application_declarations(request, public_id):
 
 
 @login_required
+@never_cache  # shows the whole document number: no copy in any cache, nor in the back button
 def application_review(request, public_id):
     """Check your answers, then send. A replayed POST finds the application already sent."""
     application = selectors.application_for_owner(public_id=public_id, user=request.user)
@@ -353,7 +361,6 @@ def application_review(request, public_id):
         return redirect("loans:application_detail", public_id=application.public_id)
     if not application.is_draft:
         return redirect("loans:application_detail", public_id=application.public_id)
-    from applicants.selectors import profile_of, returnee_data_export
 
     profile = profile_of(request.user)
     return render(
@@ -405,9 +412,6 @@ def product_list(request):
 @login_required
 def application_answer(request, public_id):
     """The applicant answers an officer's request for information; the application goes back to review."""
-    from loans.applications.forms import AnswerForm
-    from loans.review import services as review
-
     application = selectors.application_for_owner(public_id=public_id, user=request.user)
     if application.status != ApplicationStatus.INFO_REQUESTED:
         messages.info(request, _("There is no question from the officer to answer now."))
@@ -415,10 +419,10 @@ def application_answer(request, public_id):
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            review.application_answer_info(
+            services.application_answer_info(
                 application=application, user=request.user, message=form.cleaned_data["message"]
             )
-        except review.ReviewError as error:
+        except services.ApplicationError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Your answer was sent. The officer will continue the review."))

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import User
-from loans.products.models import LoanOffer, LoanProduct, UsuryCap
+from loans.products.models import LoanOffer, LoanProduct, UsuryCap, usury_cap_on
 from loans.products.money import format_cop
-from loans.products.rules import amount_limits, usury_cap_on
+from loans.products.rules import amount_limits
 from loans.products.schedule import GraceMode, Schedule, add_months, build_schedule
 
 

@@ -1,8 +1,9 @@
 """The officer's decisions (issue 5). Every status change goes through workflow.transition.
 
-Roles: a program officer (loans.review_application) reviews, asks for information,
-recommends or rejects; an approver (loans.approve_application) approves and disburses.
-The person who recommended can never approve the same application (four eyes).
+Which decision is open from which status, and to whom, is the table ``workflow.MOVES``
+(permissions in ``loans.permissions``): a program officer reviews, asks for information,
+recommends or rejects; an approver approves, sends back and disburses. The person who
+recommended can never approve the same application (four eyes).
 """
 
 from __future__ import annotations
@@ -11,25 +12,25 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import User
-from loans.applications import selectors
-from loans.applications.models import ApplicationEvent, LoanApplication
-from loans.applications.workflow import TransitionError, transition
-from loans.choices import ApplicationStatus as S
+from loans import permissions
+from loans.applications.models import ApplicationEvent, ApplicationMessage, LoanApplication
+from loans.applications.notifications import (
+    notify_decision,
+    notify_disbursed,
+    notify_info_requested,
+    notify_new_offer,
+)
+from loans.applications.workflow import MOVES, TransitionError, transition
 from loans.products.models import LoanOffer
 from loans.products.offers import offer_cap_problem, offer_create, offer_limit_errors
-from loans.review.models import ApplicationMessage, ApplicationScore, ReviewNote, ScoringCriterion
-from loans.servicing.ledger import loan_open
-from loans.servicing.models import FollowUpVisit, Loan
-
-OFFICER_PERMISSION = "loans.review_application"
-APPROVER_PERMISSION = "loans.approve_application"
-NOTE_PERMISSION = "loans.add_reviewnote"  # officers and approvers (migration 0006_roles)
-FOLLOW_UP_MONTHS = (3, 6, 12)
+from loans.review.models import ApplicationScore, ReviewNote, ScoringCriterion
+from loans.servicing import services as loans
+from loans.servicing.models import Loan
 
 
 class ReviewError(Exception):
@@ -39,22 +40,16 @@ class ReviewError(Exception):
 def _require(user: User, permission: str, application: LoanApplication | None = None) -> None:
     if not user.has_perm(permission):
         raise PermissionDenied(_("You do not have the permission for this decision."))
-    if application is not None:
-        _not_own(application, user)
-
-
-def _not_own(application: LoanApplication, user: User | None) -> None:
-    """Staff never act on an application where they are the applicant (DOMAIN, conflicts of interest)."""
-    if user is not None and application.applicant_id == user.pk:
+    if application is not None and permissions.is_own(user, application):
+        # Staff never act on an application where they are the applicant (DOMAIN, conflicts of interest).
         raise PermissionDenied(_("You are the applicant of this application: another member of staff must handle it."))
 
 
-def has_recommended(application: LoanApplication, user: User) -> bool:
-    """Whoever recommended at any time (even before a send-back) cannot approve."""
-    return (
-        application.recommended_by_id == user.pk
-        or ApplicationEvent.objects.filter(application=application, to_status=S.RECOMMENDED, actor=user).exists()
-    )
+def _require_move(user: User, name: str, application: LoanApplication) -> None:
+    permission = MOVES[name].permission
+    if permission is None:  # the applicant's or the system's move: no staff decision
+        raise PermissionDenied(_("You do not have the permission for this decision."))
+    _require(user, permission, application)
 
 
 def current_offer(application: LoanApplication) -> LoanOffer:
@@ -75,36 +70,48 @@ def current_offer(application: LoanApplication) -> LoanOffer:
     return offer
 
 
-def _move(application, to_status, *, actor, expected_from, reason="", message="", before_save=None, on_commit=None):
+def _decide(name, application, *, actor, seen_status=None, reason="", message="", before_save=None, notify=None):
+    """Make the decision ``name`` of workflow.MOVES: from its sources (narrowed to ``seen_status``
+    when given), to its status, through the one transition."""
+    move = MOVES[name]
     try:
         return transition(
             application,
-            to_status,
+            move.to,
             actor=actor,
             reason=reason,
             message_to_applicant=message,
-            expected_from=expected_from,
+            expected_from=move.sources if seen_status is None else move.sources & {seen_status},
             before_save=before_save,
-            on_commit=on_commit,
+            notify=notify,
         )
     except TransitionError as error:
         raise ReviewError(str(error)) from error
 
 
 def application_assign(*, application: LoanApplication, officer: User | None, by: User) -> None:
-    _require(by, OFFICER_PERMISSION, application)
-    if officer is not None and not officer.has_perm(OFFICER_PERMISSION):
+    _require(by, permissions.OFFICER, application)
+    if officer is not None and not permissions.is_officer(officer):
         raise ReviewError(_("%(user)s is not a program officer.") % {"user": officer})
-    if officer is not None and officer.pk == application.applicant_id:
+    if officer is not None and permissions.is_own(officer, application):
         raise ReviewError(_("%(user)s is the applicant and cannot be assigned.") % {"user": officer})
-    LoanApplication.objects.filter(pk=application.pk).update(assigned_to=officer, updated_at=timezone.now())
+    with transaction.atomic():
+        # Saved (not .update()) so the history table records it, and an event says who did it.
+        locked = LoanApplication.objects.select_for_update().get(pk=application.pk)
+        locked.assigned_to = officer
+        locked.save(update_fields=["assigned_to", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=locked,
+            actor=by,
+            from_status=locked.status,
+            to_status=locked.status,
+            reason=_("Assigned to %(officer)s") % {"officer": officer} if officer else _("Unassigned"),
+        )
 
 
 def application_request_info(*, application: LoanApplication, officer: User, message: str) -> LoanApplication:
     """in_review → info_requested, with the question the applicant must answer."""
-    from loans.applications.notifications import notify_info_requested
-
-    _require(officer, OFFICER_PERMISSION, application)
+    _require_move(officer, "request_info", application)
     if not message.strip():
         raise ReviewError(_("Write the question for the applicant."))
 
@@ -112,34 +119,13 @@ def application_request_info(*, application: LoanApplication, officer: User, mes
         locked.info_requested_at = timezone.now()
         ApplicationMessage.objects.create(application=locked, sender=officer, from_applicant=False, body=message)
 
-    return _move(
+    return _decide(
+        "request_info",
         application,
-        S.INFO_REQUESTED,
         actor=officer,
-        expected_from={S.IN_REVIEW},
         message=message,
         before_save=record,
-        on_commit=lambda locked: notify_info_requested(locked.pk),
-    )
-
-
-def application_answer_info(*, application: LoanApplication, user: User, message: str) -> LoanApplication:
-    """The applicant answers (documents are uploaded apart) → back to in_review."""
-    if application.applicant_id != user.pk:
-        raise ReviewError(_("Only the applicant can answer."))
-    if not message.strip():
-        raise ReviewError(_("Write your answer."))
-
-    def record(locked):
-        ApplicationMessage.objects.create(application=locked, sender=user, from_applicant=True, body=message)
-
-    return _move(
-        application,
-        S.IN_REVIEW,
-        actor=user,
-        expected_from={S.INFO_REQUESTED},
-        reason=_("Applicant answered"),
-        before_save=record,
+        notify=lambda locked, event: notify_info_requested(locked.pk, event.pk),
     )
 
 
@@ -156,7 +142,7 @@ def application_recommend(
     Another amount or term is a new offer inside the limits of the frozen one; the applicant
     accepts it in the portal before anyone can approve.
     """
-    _require(officer, OFFICER_PERMISSION, application)
+    _require_move(officer, "recommend", application)
     if amount is not None and application.amount is not None and amount > application.amount:
         raise ReviewError(_("The recommended amount cannot be higher than the amount requested."))
 
@@ -182,24 +168,11 @@ def application_recommend(
                 replaces=offer,
             )
 
-    def tell_applicant(locked):
+    def tell_applicant(locked, event):
         if locked.offer and locked.offer.is_pending:
-            from loans.applications.notifications import notify_new_offer
-
             notify_new_offer(locked.pk)
 
-    return _move(
-        application,
-        S.RECOMMENDED,
-        actor=officer,
-        expected_from={S.IN_REVIEW},
-        reason=note,
-        before_save=record,
-        on_commit=tell_applicant,
-    )
-
-
-REJECTABLE = frozenset({S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED})
+    return _decide("recommend", application, actor=officer, reason=note, before_save=record, notify=tell_applicant)
 
 
 def application_reject(
@@ -210,84 +183,76 @@ def application_reject(
     Rejection is open from several statuses, so "still rejectable" is not enough: when a colleague
     recommended in the meantime, the officer is told instead of overriding it unseen.
     """
-    from loans.applications.notifications import notify_decision
-
-    _require(officer, OFFICER_PERMISSION, application)
+    _require_move(officer, "reject", application)
     if not message.strip():
         raise ReviewError(_("Write the message the applicant will read."))
 
     def record(locked):
         locked.rejection_reason = reason_code
 
-    return _move(
+    return _decide(
+        "reject",
         application,
-        S.REJECTED,
         actor=officer,
-        expected_from={seen_status or application.status} & REJECTABLE,
+        seen_status=seen_status or application.status,
         reason=reason_code,
         message=message,
         before_save=record,
-        on_commit=lambda locked: notify_decision(locked.pk),
+        notify=lambda locked, event: notify_decision(locked.pk, event.pk),
     )
 
 
 def application_approve(*, application: LoanApplication, approver: User, note: str = "") -> LoanApplication:
     """recommended → approved, only by an approver who is not the person who recommended (four eyes)."""
-    from loans.applications.notifications import notify_decision
-
-    _require(approver, APPROVER_PERMISSION, application)
+    _require_move(approver, "approve", application)
 
     def check_and_record(locked):
-        if has_recommended(locked, approver):
+        if not permissions.four_eyes_ok(approver, locked):
             raise TransitionError(_("You recommended this application; a different person must approve it."))
-        offer = current_offer(locked)
-        if offer.accepted_at is None:
+        if current_offer(locked).accepted_at is None:
             raise TransitionError(
                 _("The applicant has not accepted the new offer yet; it can be approved once they accept it.")
             )
         locked.approved_by = approver
 
-    return _move(
+    return _decide(
+        "approve",
         application,
-        S.APPROVED,
         actor=approver,
-        expected_from={S.RECOMMENDED},
         reason=note,
         before_save=check_and_record,
-        on_commit=lambda locked: notify_decision(locked.pk),
+        notify=lambda locked, event: notify_decision(locked.pk, event.pk),
     )
 
 
 def application_send_back(*, application: LoanApplication, approver: User, reason: str) -> LoanApplication:
     """recommended → in_review: the approver disagrees and returns it to the officers, saying why."""
-    _require(approver, APPROVER_PERMISSION, application)
+    _require_move(approver, "send_back", application)
     if not reason.strip():
         raise ReviewError(_("Write why you send the application back."))
-    return _move(application, S.IN_REVIEW, actor=approver, expected_from={S.RECOMMENDED}, reason=reason)
+    return _decide("send_back", application, actor=approver, reason=reason)
 
 
 def application_override_ineligible(*, application: LoanApplication, officer: User, reason: str) -> LoanApplication:
-    _require(officer, OFFICER_PERMISSION, application)
+    _require_move(officer, "override", application)
     if len(reason.strip()) < 20:
         raise ReviewError(_("Write the reason for overriding the automatic result (at least 20 characters)."))
-    return _move(application, S.IN_REVIEW, actor=officer, expected_from={S.INELIGIBLE}, reason=reason)
+    return _decide("override", application, actor=officer, reason=reason)
 
 
 def application_reprice(
     *, application: LoanApplication, approver: User, annual_rate_pct: Decimal, default_rate_pct: Decimal | None = None
 ) -> LoanOffer:
     """A new offer at a lower rate (a lower usury cap came into force); the applicant must accept it."""
-    _require(approver, APPROVER_PERMISSION, application)
+    _require(approver, permissions.APPROVER, application)
     with transaction.atomic():
         locked = LoanApplication.objects.select_for_update().get(pk=application.pk)
-        if locked.status != S.APPROVED:
+        if locked.status not in MOVES["disburse"].sources:
             raise ReviewError(_("Only an approved application waiting for disbursement can be re-priced."))
         offer = current_offer(locked)
         if annual_rate_pct <= 0 or annual_rate_pct >= offer.annual_rate_pct:
             raise ReviewError(_("The new rate must be above zero and below the current rate of the offer."))
-        new_default = min(
-            offer.default_rate_pct, default_rate_pct if default_rate_pct is not None else annual_rate_pct
-        )
+        wanted_default = default_rate_pct if default_rate_pct is not None else annual_rate_pct
         new = offer_create(
             product=offer.product,
             amount=offer.amount,
@@ -298,15 +263,13 @@ def application_reprice(
             created_by=approver,
             replaces=offer,
             annual_rate_pct=annual_rate_pct,
-            default_rate_pct=new_default,
+            default_rate_pct=min(offer.default_rate_pct, wanted_default),
         )
         problem = offer_cap_problem(new, timezone.localdate())
         if problem:
             raise ReviewError(problem)
         locked.offer = new
         locked.save(update_fields=["offer", "updated_at"])
-        from loans.applications.notifications import notify_new_offer
-
         transaction.on_commit(lambda: notify_new_offer(locked.pk))
     return new
 
@@ -320,9 +283,7 @@ def application_disburse(
     not accepted the current offer, or when the date is in the future (a past date is allowed: the bank may
     have paid out days earlier, and loans of earlier years are recorded after the fact).
     """
-    from loans.applications.notifications import notify_disbursed
-
-    _require(approver, APPROVER_PERMISSION, application)
+    _require_move(approver, "disburse", application)
     bank_reference = bank_reference.strip()  # stored stripped: the reuse check must compare the same text
     if not bank_reference:
         raise ReviewError(_("Enter the bank reference of the transfer."))
@@ -345,44 +306,35 @@ def application_disburse(
         if problem:
             raise TransitionError(problem)
         try:
-            # Its own savepoint: a disbursement of another application with the same reference,
-            # committed a moment ago, surfaces as the officer's message instead of a server error.
-            with transaction.atomic():
-                loan = loan_open(
-                    application=locked,
-                    offer=offer,
-                    amount=amount,
-                    disbursed_on=disbursed_on,
-                    bank_reference=bank_reference,
-                    disbursed_by=approver,
-                )
-        except IntegrityError as error:
-            raise TransitionError(_("This bank reference was already used for another disbursement.")) from error
-        FollowUpVisit.objects.bulk_create(
-            FollowUpVisit(loan=loan, months_after=months, due_on=selectors.add_months(disbursed_on, months))
-            for months in FOLLOW_UP_MONTHS
-        )
-        created["loan"] = loan
+            created["loan"] = loans.loan_open(
+                application=locked,
+                offer=offer,
+                amount=amount,
+                disbursed_on=disbursed_on,
+                bank_reference=bank_reference,
+                disbursed_by=approver,
+            )
+        except loans.BankReferenceUsed as error:
+            raise TransitionError(str(error)) from error
 
-    _move(
+    _decide(
+        "disburse",
         application,
-        S.DISBURSED,
         actor=approver,
-        expected_from={S.APPROVED},
         reason=_("Disbursed %(amount)s, reference %(reference)s") % {"amount": amount, "reference": bank_reference},
         before_save=create_loan,
-        on_commit=lambda locked: notify_disbursed(locked.pk),
+        notify=lambda locked, event: notify_disbursed(locked.pk),
     )
     return created["loan"]
 
 
 def note_add(*, application: LoanApplication, author: User, body: str) -> ReviewNote:
-    _require(author, NOTE_PERMISSION, application)
+    _require(author, permissions.NOTES, application)
     return ReviewNote.objects.create(application=application, author=author, body=body)
 
 
 def scores_save(*, application: LoanApplication, officer: User, scores: dict[int, int]) -> None:
-    _require(officer, OFFICER_PERMISSION, application)
+    _require(officer, permissions.OFFICER, application)
     criteria = {c.pk: c for c in ScoringCriterion.objects.filter(pk__in=scores)}
     with transaction.atomic():
         for criterion_id, score in scores.items():

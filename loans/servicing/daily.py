@@ -17,6 +17,7 @@ from datetime import date
 
 from django.db import connection, transaction
 
+from loans.servicing import ledger
 from loans.servicing.models import Loan
 
 OPEN_STATES = (Loan.State.ACTIVE, Loan.State.IN_ARREARS)
@@ -73,8 +74,6 @@ def loans_refresh(*, as_of: date) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(REFRESH_SQL, {"as_of": as_of})
             return cursor.rowcount
-    from loans.servicing import ledger
-
     count = 0
     for pk in Loan.objects.filter(state__in=OPEN_STATES).values_list("pk", flat=True):
         with transaction.atomic():

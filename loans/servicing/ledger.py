@@ -28,9 +28,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from django.utils import timezone
 
 from loans.choices import PrepaymentChoice
-from loans.products.models import LoanOffer
-from loans.products.offers import offer_schedule
-from loans.products.rules import usury_cap_on
+from loans.products.models import LoanOffer, usury_cap_on
 from loans.products.schedule import GraceMode, build_schedule, monthly_rate_from_effective_annual
 from loans.servicing.models import Loan, LoanInstalment, Repayment, ScheduleVersion
 
@@ -76,7 +74,7 @@ def _rows_json(rows) -> list[dict]:
     ]
 
 
-def _version_record(loan: Loan, rows, *, reason: str, choice: str = "", repayment: Repayment | None = None) -> None:
+def version_record(loan: Loan, rows, *, reason: str, choice: str = "", repayment: Repayment | None = None) -> None:
     ScheduleVersion.objects.create(
         loan=loan,
         number=loan.schedule_version,
@@ -103,35 +101,6 @@ def opening_rows(loan: Loan, offer: LoanOffer, schedule) -> list[LoanInstalment]
         )
         for row in schedule.instalments
     ]
-
-
-def loan_open(
-    *,
-    application,
-    offer: LoanOffer,
-    amount: int,
-    disbursed_on: date,
-    bank_reference: str,
-    disbursed_by,
-) -> Loan:
-    """Create the loan and its first schedule version from the accepted offer (inside the caller's transaction)."""
-    schedule = offer_schedule(offer, start=disbursed_on, amount=amount)
-    loan = Loan.objects.create(
-        application=application,
-        offer=offer,
-        principal=amount,
-        annual_rate_pct=offer.annual_rate_pct,
-        term_months=offer.term_months,
-        grace_months=offer.grace_months,
-        disbursed_on=disbursed_on,
-        bank_reference=bank_reference,
-        disbursed_by=disbursed_by,
-        rebate_amount=schedule.on_time_rebate,
-        default_accrued_through=disbursed_on,
-    )
-    rows = LoanInstalment.objects.bulk_create(opening_rows(loan, offer, schedule))
-    _version_record(loan, rows, reason=ScheduleVersion.Reason.DISBURSEMENT)
-    return loan
 
 
 # --- reading the ledger -------------------------------------------------------------------
@@ -404,14 +373,12 @@ def save_rows(loan: Loan, rows: list[LoanInstalment], allocation: Allocation, re
     )
     if allocation.new_version:
         loan.schedule_version += 1
-        _version_record(loan, kept, reason=allocation.new_version, choice=allocation.choice, repayment=repayment)
+        version_record(loan, kept, reason=allocation.new_version, choice=allocation.choice, repayment=repayment)
     rows[:] = kept
 
 
 def refresh_state(loan: Loan, rows: list[LoanInstalment], today: date) -> None:
     """Days and amount in arrears, the loan's state, and the on-time rebate when repaid (in memory)."""
-    if loan.state == Loan.State.WRITTEN_OFF:
-        return
     overdue = [row for row in rows if _is_overdue(row, today)]
     loan.days_in_arrears = (today - min(row.due_date for row in overdue)).days if overdue else 0
     loan.arrears_amount = sum(_owed(row) for row in overdue) + loan.default_interest_due

@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from loans.applications.models import LoanApplication
 from loans.choices import PrepaymentChoice
 from loans.products.models import LoanOffer
 
@@ -19,9 +18,8 @@ class Loan(models.Model):
         ACTIVE = "active", _("Active")
         IN_ARREARS = "in_arrears", _("In arrears")
         REPAID = "repaid", _("Repaid")
-        WRITTEN_OFF = "written_off", _("Written off")
 
-    application = models.OneToOneField(LoanApplication, on_delete=models.PROTECT, related_name="loan")
+    application = models.OneToOneField("loans.LoanApplication", on_delete=models.PROTECT, related_name="loan")
     offer = models.ForeignKey(
         LoanOffer, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("offer")
     )
@@ -229,7 +227,7 @@ class FollowUpVisit(models.Model):
     )
     business_operating = models.BooleanField(_("business operating"), null=True, blank=True)
     jobs_created = models.PositiveSmallIntegerField(_("jobs actually created"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["due_on"]

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import User
-from loans.applications.services import approvals_lapse
 from loans.choices import PrepaymentChoice
 from loans.products.money import format_cop
 from loans.servicing import daily, ledger
@@ -61,8 +60,6 @@ def payment_problem(loan: Loan, paid_on: date, amount: int, today: date) -> str 
             "day": paid_on.isoformat(),
             "disbursed": loan.disbursed_on.isoformat(),
         }
-    if loan.state == Loan.State.WRITTEN_OFF:
-        return _("This loan was written off.")
     if loan.state == Loan.State.REPAID:
         return _("This loan is fully repaid; nothing more can be paid on it.")
     return None
@@ -265,7 +262,7 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         return report
     rows = []
     seen: set[str] = set()
-    loans = {}
+    loans: dict[str, Loan | None] = {}
     for line, row in enumerate(reader, start=2):
         reference = (row.get("loan_reference") or "").strip()
         bank_reference = (row.get("bank_reference") or "").strip()
@@ -295,7 +292,8 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         seen.add(bank_reference)
         if reference not in loans:
             loans[reference] = Loan.objects.filter(application__reference=reference).first()
-        if loans[reference] is None:
+        loan = loans[reference]
+        if loan is None:
             report.errors.append(
                 _("Line %(line)d: no disbursed loan with reference %(ref)s.") % {"line": line, "ref": reference}
             )
@@ -303,10 +301,10 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         if paid_on > timezone.localdate():
             report.errors.append(_("Line %(line)d: the date is in the future.") % {"line": line})
             continue
-        if paid_on < loans[reference].disbursed_on:
+        if paid_on < loan.disbursed_on:
             report.errors.append(_("Line %(line)d: the date is before the disbursement.") % {"line": line})
             continue
-        rows.append((line, loans[reference], paid_on, int(amount_text), bank_reference))
+        rows.append((line, loan, paid_on, int(amount_text), bank_reference))
     known = {r.bank_reference: r for r in Repayment.objects.filter(bank_reference__in=[row[4] for row in rows])}
     for line, loan, _paid_on, amount, bank_reference in rows:
         earlier = known.get(bank_reference)
@@ -339,8 +337,10 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
 
 
 def loans_daily(*, today: date | None = None) -> int:
-    """Once a day (or replayed for any ``today``): state instalments, lapsed approvals, then every open loan."""
+    """Once a day (or replayed for any ``today``): the state's instalments, then every open loan.
+
+    Lapsed approvals are the applications' own daily job (``loans.applications.lapse_approvals``).
+    """
     today = today or timezone.localdate()
     state_payments_apply(today=today)
-    approvals_lapse(as_of=today)
     return daily.loans_refresh(as_of=today)

@@ -4,17 +4,15 @@ from datetime import date
 
 from celery import shared_task
 
-from loans.applications import notifications
-from loans.servicing import repayments
+from loans.servicing import notifications, repayments
 
 
 @shared_task(name="loans.loans.daily", bind=True, acks_late=True, max_retries=2, default_retry_delay=300)
 def loans_daily(self, as_of: str | None = None) -> int:
-    """State-paid instalments, lapsed approvals, default interest, arrears and loan states; safe to run twice."""
+    """State-paid instalments, default interest, arrears and loan states; safe to run twice a day."""
     return repayments.loans_daily(today=date.fromisoformat(as_of) if as_of else None)
 
 
 @shared_task(name="loans.notifications.remind_follow_up_visits", bind=True, acks_late=True, max_retries=0)
 def remind_follow_up_visits(self, days_ahead: int = 7) -> int:
-
     return notifications.remind_follow_up_visits(days_ahead=days_ahead)

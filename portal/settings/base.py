@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_include_bootstrap",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "django_ratelimit",
     "applicants",
     "loans",
 ]
@@ -51,11 +53,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.ratelimits.RateLimitMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # AxesMiddleware must stay last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -80,9 +85,16 @@ TEMPLATES = [
     },
 ]
 
+# Widget templates may be overridden in templates/django/forms/: every text area with a
+# maximum length says it under the box ("Up to 2000 characters."), in the portal and the admin.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection is checked before a request uses it: after a PostgreSQL restart the next
+# request reconnects instead of failing on the dead socket.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "applicants.User"
@@ -111,14 +123,70 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
 
-# django-axes: five failures for one email from one address lock it for 30 minutes.
+# The reverse proxies we run in front of the app (docker compose: one). The person's address is
+# the entry they appended to X-Forwarded-For (portal/client_ip.py); 0 means REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# django-axes: five failures lock the account (every spelling of the address is one account,
+# applicants/emails.py) for 30 minutes, from wherever they come; a password reset through the
+# emailed link lifts the lock, so locking someone out costs them one email at most.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "applicants.emails.axes_username"
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.axes_client_ip"
 AXES_LOCKOUT_TEMPLATE = "applicants/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# django-ratelimit: counters live in the shared cache (Redis in production), so every gunicorn
+# worker and every container counts together. "N/s|m|h|d". Redis down: requests pass (the
+# cache degrades, portal/cache.py) and axes still guards logins.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "portal.client_ip.client_ip"
+RATELIMIT_VIEW = "portal.views.too_many_requests"
+RATELIMIT_FAIL_OPEN = True
+RATE_LIMITS = {
+    "signup": env("RATE_LIMIT_SIGNUP", default="10/h"),
+    "login": env("RATE_LIMIT_LOGIN", default="30/10m"),
+    "password_reset": env("RATE_LIMIT_PASSWORD_RESET", default="5/h"),
+    "password_reset_email": env("RATE_LIMIT_PASSWORD_RESET_EMAIL", default="3/h"),
+    "verification_resend": env("RATE_LIMIT_VERIFICATION_RESEND", default="3/h"),
+    "self_check": env("RATE_LIMIT_SELF_CHECK", default="60/h"),
+    "simulator": env("RATE_LIMIT_SIMULATOR", default="120/h"),
+    "export": env("RATE_LIMIT_EXPORT", default="20/h"),
+}
+_POST, _GET = ("POST",), ("GET", "HEAD")
+RATE_LIMITED_VIEWS = {
+    "applicants:register": [("signup", "ip", _POST, False)],
+    "applicants:login": [("login", "ip", _POST, False)],
+    "admin:login": [("login", "ip", _POST, False)],
+    "applicants:password_reset": [
+        ("password_reset", "ip", _POST, False),
+        ("password_reset_email", "applicants.emails.ratelimit_key_email", _POST, False),
+    ],
+    "applicants:verify_email_resend": [("verification_resend", "user_or_ip", _POST, False)],
+    "loans:self_check": [("self_check", "ip", _GET, True)],
+    "loans:simulator": [("simulator", "ip", _GET, True)],
+    "applicants:data_export_json": [("export", "user_or_ip", _GET, False)],
+    "applicants:data_export_pdf": [("export", "user_or_ip", _GET, False)],
+    "loans:report_export": [("export", "user_or_ip", _POST, False)],
+    "loans:statistics_csv": [("export", "ip", _GET, False)],
+}
+SILENCED_SYSTEM_CHECKS = [
+    # The Redis cache is portal.cache.FaultTolerantRedisCache, a subclass of Django's own.
+    "django_ratelimit.W001",
+    # Per-address lockout is replaced by per-account lockout plus the per-address login rate
+    # limit above (RATE_LIMITS["login"]), counted on the real client address.
+    "axes.W006",
+]
+
+# Sessions: a returnee stays logged in until 7 days without a visit; staff, who can open
+# everyone's data, log in again after 8 hours and whenever the browser closes.
+RETURNEE_SESSION_IDLE_SECONDS = env.int("RETURNEE_SESSION_IDLE_SECONDS", default=7 * 24 * 60 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=8 * 60 * 60)
+SESSION_COOKIE_AGE = RETURNEE_SESSION_IDLE_SECONDS
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
@@ -132,7 +200,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "portal.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploads live outside the web root and are only served through permission-checked views.
@@ -146,6 +214,15 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Retorno Productivo <no-r
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
 REDIS_URL = env("REDIS_URL", default="")
+# Short timeouts: a cache that does not answer within half a second is treated as a miss.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry_on_timeout": False}
+CACHES = {
+    "default": (
+        {"BACKEND": "portal.cache.FaultTolerantRedisCache", "LOCATION": REDIS_URL, "OPTIONS": REDIS_CACHE_OPTIONS}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
@@ -183,6 +260,9 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Celery would replace the root logger's handlers with its own, dropping the PII filter of
+# LOGGING below: the worker logs through the same redacting handler as the web.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # An approved application not disbursed within this many days is cancelled by the daily job.
 LOANS_APPROVAL_LAPSE_DAYS = env.int("LOANS_APPROVAL_LAPSE_DAYS", default=60)
@@ -234,4 +314,3 @@ ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 SMS_BACKEND = env("SMS_BACKEND", default="applicants.sms.ConsoleSMSBackend")
-PII_PERMISSION = "loans.view_pii"

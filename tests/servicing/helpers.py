@@ -9,7 +9,7 @@ from decimal import Decimal
 from loans.choices import CreditCategory, GraceMode
 from loans.models import LoanApplication, UsuryCap
 from loans.products.offers import offer_create
-from loans.servicing import ledger
+from loans.servicing import services as loans
 from tests.factories import ProductFactory, StaffFactory, UserFactory
 
 _references = itertools.count(1)
@@ -59,7 +59,7 @@ def make_loan(
     )
     application.offer = offer
     application.save(update_fields=["offer"])
-    return ledger.loan_open(
+    return loans.loan_open(
         application=application,
         offer=offer,
         amount=amount,

@@ -3,9 +3,10 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -87,10 +88,23 @@ RETURNEES = [
 
 
 class Command(BaseCommand):
-    help = "Load demo returnees and staff accounts (safe to run again)."
+    help = "Load demo returnees and staff accounts (safe to run again). Refused unless DEBUG is on."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force-demo-on-production",
+            action="store_true",
+            help="Load the demo data although DEBUG is off (published passwords and codes: never on a real site).",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
+        # The demo accounts have a published password and published second-factor codes.
+        if not settings.DEBUG and not options["force_demo_on_production"]:
+            raise CommandError(
+                "seed_demo creates accounts with published passwords and is refused when DEBUG is off. "
+                "Pass --force-demo-on-production only on a throw-away demo site."
+            )
         for email, role in STAFF:
             user = User.objects.filter(email=email).first()
             if user is None:

@@ -5,6 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from loans.applications.services import approvals_lapse
 from loans.servicing.repayments import loans_daily
 
 
@@ -26,5 +27,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of: date | None = None, **options):
         day = as_of or timezone.localdate()
+        lapsed = approvals_lapse(as_of=day)
         count = loans_daily(today=day)
-        self.stdout.write(f"{count} open loans serviced as of {day.isoformat()}.")
+        self.stdout.write(f"{lapsed} lapsed approvals cancelled; {count} open loans serviced as of {day.isoformat()}.")

@@ -24,5 +24,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("loans", "0012_servicing_roles")]
+    dependencies = [("loans", "0014_servicing_roles")]
     operations = [migrations.RunPython(forwards, backwards)]

@@ -45,5 +45,5 @@ def remove_permissions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("loans", "0011_frozen_offers_and_servicing_ledger")]
+    dependencies = [("loans", "0013_frozen_offers_and_servicing_ledger")]
     operations = [migrations.RunPython(add_permissions, remove_permissions)]
