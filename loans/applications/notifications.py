@@ -143,7 +143,8 @@ def notify_disbursed(application_id: int) -> None:
 def notify_new_offer(application_id: int) -> None:
     """A new offer (another amount or term, or a lower rate) waits for the applicant's acceptance. Once per offer."""
     application = _application(application_id)
-    if application.offer_id is None or application.offer.accepted_at is not None:
+    offer = application.offer
+    if offer is None or offer.accepted_at is not None:
         return
     with translation.override(application.applicant.preferred_language):
         notify(

@@ -85,7 +85,7 @@ def frozen_plan_missing(snapshot: dict[str, Any]) -> list[str]:
 def frozen_loan_request_errors(application: LoanApplication, *, day: date) -> dict[str, str]:
     if application.product is None or application.amount is None or application.term_months is None:
         return {"product": _("Choose a product, an amount and a term.")}
-    if application.offer_id is not None:
+    if application.offer is not None:
         # After submission the request is checked against the frozen offer, never the live product.
         return offer_request_errors(
             application.offer,
@@ -313,10 +313,10 @@ def application_schedule(application: LoanApplication) -> Schedule | None:
             product, amount=amount, term_months=term_months, grace_months=application.grace_months or 0, start=start
         )
 
-    if application.is_draft or application.offer_id is None:
+    offer = application.offer
+    if application.is_draft or offer is None:
         return compute()
     # A sent application's schedule is its frozen offer's (an offer never changes; a new one has a new id).
-    offer = application.offer
     key = f"offer-schedule:{offer.pk}:{start}"
     return cache.get_or_set(key, lambda: offer_schedule(offer, start=start or timezone.localdate()), 60 * 60)
 

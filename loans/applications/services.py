@@ -200,10 +200,11 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
             locked.business_section_id = locked.frozen_plan["section"]
             locked.frozen_profile = selectors.profile_snapshot(ReturneeProfile.objects.get(user=locked.applicant))
             # The terms are frozen with the answers: later edits to the product never reach this application.
+            # application_problems() above refused a draft without a product, an amount or a term.
             locked.offer = offer_create(
-                product=locked.product,
-                amount=locked.amount,
-                term_months=locked.term_months,
+                product=cast(LoanProduct, locked.product),
+                amount=cast(int, locked.amount),
+                term_months=cast(int, locked.term_months),
                 grace_months=locked.grace_months or 0,
                 day=timezone.localdate(),
                 created_by=user,

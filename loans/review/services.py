@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,7 +27,7 @@ from loans.applications.notifications import (
     notify_new_offer,
 )
 from loans.applications.workflow import MOVES, TransitionError, transition
-from loans.products.models import LoanOffer
+from loans.products.models import LoanOffer, LoanProduct
 from loans.products.offers import offer_cap_problem, offer_create, offer_limit_errors
 from loans.review.models import ApplicationScore, ReviewNote, ScoringCriterion
 from loans.servicing import services as loans
@@ -54,13 +55,14 @@ def _require_move(user: User, name: str, application: LoanApplication) -> None:
 
 def current_offer(application: LoanApplication) -> LoanOffer:
     """The application's offer; one sent before offers were stored gets its product's terms of submission day."""
-    if application.offer_id is not None:
+    if application.offer is not None:
         return application.offer
     day = timezone.localtime(application.submitted_at).date() if application.submitted_at else timezone.localdate()
+    # A sent application always has a product, an amount and a term (submission refuses one without).
     offer = offer_create(
-        product=application.product,
-        amount=application.amount,
-        term_months=application.term_months,
+        product=cast(LoanProduct, application.product),
+        amount=cast(int, application.amount),
+        term_months=cast(int, application.term_months),
         grace_months=application.grace_months or 0,
         day=day,
         accepted=True,

@@ -70,8 +70,7 @@ class ScheduleVersionInline(admin.TabularInline):
     model = ScheduleVersion
     extra = 0
     can_delete = False
-    fields = ["number", "reason", "prepayment_choice", "repayment", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "reason", "prepayment_choice", "repayment", "created_at")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -81,8 +80,15 @@ class CreditRefundInline(admin.TabularInline):
     model = CreditRefund
     extra = 0
     can_delete = False
-    fields = ["amount", "state", "requested_by", "requested_at", "decided_by", "decided_at", "bank_reference"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "amount",
+        "state",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "bank_reference",
+    )
 
     def has_add_permission(self, request, obj=None):
         return False
