@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import User
+from loans import permissions
 from loans.choices import PrepaymentChoice
 from loans.products.money import format_cop
 from loans.servicing import daily, ledger
@@ -167,7 +168,7 @@ def loan_prepayment_choice_set(*, loan: Loan, user: User, choice: str) -> Loan:
 
 def credit_refund_request(*, loan: Loan, user: User, amount: int | None = None) -> CreditRefund:
     """Ask to return the borrower's credit balance; another person approves and pays it."""
-    if not user.has_perm("loans.add_creditrefund"):
+    if not permissions.may_refund(user):
         raise RepaymentError(_("You do not have the permission for this decision."))
     with transaction.atomic():
         locked = Loan.objects.select_for_update().get(pk=loan.pk)
@@ -184,7 +185,7 @@ def credit_refund_request(*, loan: Loan, user: User, amount: int | None = None) 
 
 def credit_refund_decide(*, refund: CreditRefund, user: User, approve: bool, bank_reference: str = "") -> CreditRefund:
     """Pay (or cancel) a requested refund: never by the person who asked for it."""
-    if not user.has_perm("loans.change_creditrefund"):
+    if not permissions.may_decide_refund(user):
         raise RepaymentError(_("You do not have the permission for this decision."))
     with transaction.atomic():
         locked = CreditRefund.objects.select_for_update().get(pk=refund.pk)
