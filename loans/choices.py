@@ -54,6 +54,7 @@ class ApplicationStatus(models.TextChoices):
     INELIGIBLE = "ineligible", _("Not eligible")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    CANCELLED = "cancelled", _("Cancelled")
 
     @classmethod
     def open_states(cls) -> tuple[str, ...]:
@@ -67,4 +68,11 @@ class ApplicationStatus(models.TextChoices):
 
     @classmethod
     def final(cls) -> tuple[str, ...]:
-        return (cls.INELIGIBLE, cls.REJECTED, cls.WITHDRAWN, cls.DISBURSED)
+        return (cls.INELIGIBLE, cls.REJECTED, cls.WITHDRAWN, cls.CANCELLED, cls.DISBURSED)
+
+
+class PrepaymentChoice(models.TextChoices):
+    """What money paid beyond what is due does to the schedule (Ley 1555 de 2012): the borrower decides."""
+
+    SHORTEN_TERM = "shorten_term", _("Shorten the term (same instalment)")
+    LOWER_INSTALMENT = "lower_instalment", _("Lower the instalment (same term)")

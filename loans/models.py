@@ -17,6 +17,7 @@ from loans.eligibility.models import (  # noqa: F401
     RecheckRun,
 )
 from loans.products.models import (  # noqa: F401
+    LoanOffer,
     LoanProduct,
     MinimumWage,
     UsuryCap,
@@ -38,8 +39,11 @@ from loans.review.models import (  # noqa: F401
     ScoringCriterion,
 )
 from loans.servicing.models import (  # noqa: F401
+    CreditRefund,
     FollowUpVisit,
     Loan,
     LoanInstalment,
+    PaymentInstructions,
     Repayment,
+    ScheduleVersion,
 )

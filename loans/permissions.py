@@ -25,6 +25,8 @@ EXPORT_REPORTS = "export_reports"  # downloads of rows
 ADD_REVIEW_NOTE = "add_reviewnote"  # internal notes (officers and approvers)
 ADD_RECHECK_RUN = "add_recheckrun"  # start an eligibility re-check
 VIEW_APPLICATION = "view_loanapplication"  # who receives the officers' digest
+ADD_CREDIT_REFUND = "add_creditrefund"  # ask to refund a credit balance (migration 0014_servicing_roles)
+CHANGE_CREDIT_REFUND = "change_creditrefund"  # pay or cancel a refund someone else asked for
 
 
 def full(codename: str) -> str:
@@ -70,8 +72,24 @@ def sees_pii(user: Any) -> bool:
 
 
 def four_eyes_ok(user: Any, application: Any) -> bool:
-    """Whoever recommended an application never approves it."""
-    return application.recommended_by_id != user.pk
+    """Whoever recommended an application, at any time (even before a send-back), never approves it."""
+    if application.recommended_by_id == user.pk:
+        return False
+    return not application.events.filter(to_status="recommended", actor_id=user.pk).exists()
+
+
+def is_own(user: Any, application: Any) -> bool:
+    """Staff never act on an application where they are the applicant."""
+    return user is not None and application.applicant_id == user.pk
+
+
+def may_refund(user: Any) -> bool:
+    """Ask for, pay or cancel a refund of a borrower's credit balance (two different people)."""
+    return bool(user.has_perm(full(ADD_CREDIT_REFUND)))
+
+
+def may_decide_refund(user: Any) -> bool:
+    return bool(user.has_perm(full(CHANGE_CREDIT_REFUND)))
 
 
 def may_view_reports(user: Any) -> bool:

@@ -3,6 +3,7 @@ from django.urls import path
 from loans.applications import views
 from loans.programmes.urls import urlpatterns as programme_urlpatterns
 from loans.reports.urls import urlpatterns as report_urlpatterns
+from loans.servicing import views as loan_views
 
 app_name = "loans"
 
@@ -35,6 +36,26 @@ urlpatterns = [
     ),
     path("solicitudes/<uuid:public_id>/responder/", views.application_answer, name="application_answer"),
     path("solicitudes/<uuid:public_id>/retirar/", views.application_withdraw, name="application_withdraw"),
+    path("solicitudes/<uuid:public_id>/oferta/", views.application_offer, name="application_offer"),
+    path("solicitudes/<uuid:public_id>/mi-credito/", loan_views.my_loan, name="my_loan"),
+    path("solicitudes/<uuid:public_id>/mi-credito/abonos/", loan_views.my_loan_preference, name="my_loan_preference"),
+    path(
+        "solicitudes/<uuid:public_id>/mi-credito/extracto.csv",
+        loan_views.my_loan_statement,
+        {"fmt": "csv"},
+        name="my_loan_statement_csv",
+    ),
+    path(
+        "solicitudes/<uuid:public_id>/mi-credito/extracto.pdf",
+        loan_views.my_loan_statement,
+        {"fmt": "pdf"},
+        name="my_loan_statement_pdf",
+    ),
+    path(
+        "solicitudes/<uuid:public_id>/mi-credito/paz-y-salvo.pdf",
+        loan_views.my_loan_paz_y_salvo,
+        name="my_loan_paz_y_salvo",
+    ),
 ]
 
 urlpatterns += programme_urlpatterns

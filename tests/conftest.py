@@ -102,10 +102,11 @@ def _reference_data(request):
 
     if not Group.objects.filter(name="Program officer").exists():
         # A flush recreates permissions (post_migrate) but not the role groups of 0006_roles.
-        for name, codenames in import_module("loans.migrations.0006_roles").ROLES.items():
-            group = Group.objects.create(name=name)
-            for app_label, codename in codenames:
-                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        for module in ("loans.migrations.0006_roles", "loans.migrations.0014_servicing_roles"):
+            for name, codenames in import_module(module).ROLES.items():
+                group, _created = Group.objects.get_or_create(name=name)
+                for app_label, codename in codenames:
+                    group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     if not Group.objects.filter(name="Mentor").exists():
         for name, codenames in import_module("loans.migrations.0013_programme_roles_and_reminder").ROLES.items():
             group, _created = Group.objects.get_or_create(name=name)

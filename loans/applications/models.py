@@ -18,7 +18,7 @@ from loans.choices import (
     DocumentKind,
     InvestmentCategory,
 )
-from loans.products.models import LoanProduct
+from loans.products.models import LoanOffer, LoanProduct  # noqa: F401
 
 
 class BusinessPlan(models.Model):
@@ -119,6 +119,16 @@ class LoanApplication(models.Model):
     amount = models.PositiveBigIntegerField(_("amount requested (COP)"), null=True, blank=True)
     term_months = models.PositiveSmallIntegerField(_("term (months)"), null=True, blank=True)
     grace_months = models.PositiveSmallIntegerField(_("grace (months)"), null=True, blank=True)
+    # The terms in force for this application (frozen at submission; replaced only by an offer the
+    # applicant accepts). Everything after submission reads it, never the live product.
+    offer = models.OneToOneField(
+        "loans.LoanOffer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="application",
+        verbose_name=_("current offer"),
+    )
     declarations_accepted_at = models.DateTimeField(_("declarations accepted at"), null=True, blank=True)
     # Frozen at submission: what the officer reviews is exactly what was sent.
     frozen_plan = models.JSONField(_("business plan as submitted"), null=True, blank=True, editable=False)

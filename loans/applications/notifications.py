@@ -132,8 +132,29 @@ def notify_disbursed(application_id: int) -> None:
             kind="disbursed",
             subject=_("The money of your loan %(reference)s was disbursed") % {"reference": application.reference},
             body=_(
-                "The loan was disbursed to your account. Open your application to see the repayment schedule "
-                "and the date of the first instalment."
+                "The loan was disbursed to your account. Open “My loan” to see your balance, the repayment "
+                "schedule, the date of the first instalment and how to pay."
+            ),
+            link=reverse("loans:my_loan", args=[application.public_id]),
+            sms=True,
+        )
+
+
+def notify_new_offer(application_id: int) -> None:
+    """A new offer (another amount or term, or a lower rate) waits for the applicant's acceptance. Once per offer."""
+    application = _application(application_id)
+    offer = application.offer
+    if offer is None or offer.accepted_at is not None:
+        return
+    with translation.override(application.applicant.preferred_language):
+        notify(
+            user=application.applicant,
+            key=f"new-offer:{application.offer_id}",
+            kind="new_offer",
+            subject=_("A new offer for your application %(reference)s") % {"reference": application.reference},
+            body=_(
+                "The programme offers you new terms for your loan. Open your application to see the new "
+                "repayment schedule and accept or decline it."
             ),
             link=reverse("loans:application_detail", args=[application.public_id]),
             sms=True,

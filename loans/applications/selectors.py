@@ -21,6 +21,7 @@ from applicants.selectors import profile_is_complete
 from loans.applications.models import ApplicationDocument, ApplicationEvent, BusinessPlan, LoanApplication
 from loans.choices import ApplicationStatus, DocumentKind
 from loans.products.models import LoanProduct
+from loans.products.offers import offer_request_errors, offer_schedule
 from loans.products.rules import loan_request_errors
 from loans.products.schedule import Schedule, schedule_for
 from loans.programmes import selectors as programme_selectors
@@ -86,6 +87,15 @@ def frozen_plan_missing(snapshot: dict[str, Any]) -> list[str]:
 def frozen_loan_request_errors(application: LoanApplication, *, day: date) -> dict[str, str]:
     if application.product is None or application.amount is None or application.term_months is None:
         return {"product": _("Choose a product, an amount and a term.")}
+    if application.offer is not None:
+        # After submission the request is checked against the frozen offer, never the live product.
+        return offer_request_errors(
+            application.offer,
+            amount=application.amount,
+            term_months=application.term_months,
+            grace_months=application.grace_months or 0,
+            total_investment=(application.frozen_plan or {}).get("total_investment"),
+        )
     errors = loan_request_errors(
         application.product,
         amount=application.amount,
@@ -179,7 +189,7 @@ def application_for_owner(*, public_id, user: User) -> LoanApplication:
 def application_for_status_page(*, public_id, user: User) -> LoanApplication:
     """The application with its events and documents, in a fixed number of queries."""
     return get_object_or_404(
-        LoanApplication.objects.select_related("product", "plan").prefetch_related(
+        LoanApplication.objects.select_related("product", "plan", "offer").prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "pk")),
             Prefetch("documents", queryset=ApplicationDocument.objects.order_by("uploaded_at")),
         ),
@@ -351,14 +361,12 @@ def application_schedule(application: LoanApplication) -> Schedule | None:
             product, amount=amount, term_months=term_months, grace_months=application.grace_months or 0, start=start
         )
 
-    if application.is_draft:
+    offer = application.offer
+    if application.is_draft or offer is None:
         return compute()
-    # A sent application's request is frozen; its schedule changes only with the product's terms.
-    key = (
-        f"schedule:{application.pk}:{application.amount}:{application.term_months}:{application.grace_months}:"
-        f"{start}:{product.pk}:{product.updated_at.timestamp()}"
-    )
-    return cache.get_or_set(key, compute, 60 * 60)
+    # A sent application's schedule is its frozen offer's (an offer never changes; a new one has a new id).
+    key = f"offer-schedule:{offer.pk}:{start}"
+    return cache.get_or_set(key, lambda: offer_schedule(offer, start=start or timezone.localdate()), 60 * 60)
 
 
 def document_kind_label(kind: str) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from applicants.models import ReturneeProfile, User
 from loans.applications import recheck, selectors, tasks
 from loans.applications.documents import CheckedUpload
+from loans.applications.lapse import approvals_lapse  # noqa: F401  (part of this module's API)
 from loans.applications.models import (
     ApplicationDocument,
     ApplicationMessage,
@@ -30,7 +31,8 @@ from loans.applications.workflow import MOVES, TransitionError, transition
 from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.models import RecheckRun
-from loans.products.models import LoanProduct
+from loans.products.models import LoanOffer, LoanProduct
+from loans.products.offers import offer_create
 from portal.queue import enqueue
 
 logger = logging.getLogger(__name__)
@@ -197,6 +199,17 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
             locked.business_department_id = locked.frozen_plan["department"]
             locked.business_section_id = locked.frozen_plan["section"]
             locked.frozen_profile = selectors.profile_snapshot(ReturneeProfile.objects.get(user=locked.applicant))
+            # The terms are frozen with the answers: later edits to the product never reach this application.
+            # application_problems() above refused a draft without a product, an amount or a term.
+            locked.offer = offer_create(
+                product=cast(LoanProduct, locked.product),
+                amount=cast(int, locked.amount),
+                term_months=cast(int, locked.term_months),
+                grace_months=locked.grace_months or 0,
+                day=timezone.localdate(),
+                created_by=user,
+                accepted=True,
+            )
 
         submitted = transition(
             current,
@@ -288,3 +301,59 @@ def recheck_resume(*, run: RecheckRun) -> int:
         recheck.finish_if_complete(run.pk)
         return 0
     return tasks.queue_recheck_chunks(run.pk, missing)
+
+
+def offer_accept(*, application: LoanApplication, user: User, offer_id: int) -> LoanOffer:
+    """The applicant accepts the new offer shown to them (one button); recorded with the time."""
+    if application.applicant_id != user.pk:
+        raise ApplicationError(_("Only the applicant can accept this offer."))
+    with transaction.atomic():
+        locked = LoanApplication.objects.select_for_update().get(pk=application.pk)
+        offer = LoanOffer.objects.select_for_update().filter(pk=offer_id).first()
+        if offer is None or locked.offer_id is None:
+            raise ApplicationError(_("This offer does not exist."))
+        if offer.pk != locked.offer_id:
+            raise ApplicationError(_("This offer was replaced by a newer one. Review the new offer below."))
+        if offer.accepted_at is not None:
+            raise ApplicationError(_("You already accepted this offer."))
+        if offer.declined_at is not None or locked.status not in (
+            ApplicationStatus.RECOMMENDED,
+            ApplicationStatus.APPROVED,
+        ):
+            raise ApplicationError(_("This offer can no longer be accepted."))
+        offer.accepted_at = timezone.now()
+        offer.save(update_fields=["accepted_at"])
+    return offer
+
+
+def offer_decline(*, application: LoanApplication, user: User, offer_id: int) -> LoanApplication:
+    """The applicant declines the offer: an approved application ends as cancelled, a recommended one as withdrawn.
+
+    Either way the person may apply again.
+    """
+    if application.applicant_id != user.pk:
+        raise ApplicationError(_("Only the applicant can decline this offer."))
+    # Declining an approved offer cancels the approval; declining a recommendation withdraws the application.
+    if application.status in MOVES["decline"].sources:
+        target = MOVES["decline"].to
+    elif application.status == ApplicationStatus.RECOMMENDED:
+        target = MOVES["withdraw"].to
+    else:
+        raise ApplicationError(_("This offer can no longer be declined."))
+
+    def record(locked: LoanApplication) -> None:
+        if locked.offer_id != offer_id:
+            raise TransitionError(_("This offer was replaced by a newer one. Review the new offer below."))
+        LoanOffer.objects.filter(pk=offer_id).update(declined_at=timezone.now())
+
+    try:
+        return transition(
+            application,
+            target,
+            actor=user,
+            reason=_("The applicant declined the offer."),
+            expected_from={application.status},
+            before_save=record,
+        )
+    except TransitionError as error:
+        raise ApplicationError(str(error)) from error

@@ -7,12 +7,15 @@ Thin: they take ids and call the module that does the work; every task is safe t
 """
 
 import logging
+from datetime import date
 
 from celery import shared_task
 from django.db import DatabaseError
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from loans.applications import checks, recheck, reminders
+from loans.applications.lapse import approvals_lapse
 from loans.applications.selectors import stuck_submitted_ids
 from portal.queue import enqueue
 
@@ -118,3 +121,9 @@ def remind_idle_drafts(self, idle_days: int = 7) -> int:
 @shared_task(name="loans.notifications.remind_unanswered_info_requests", bind=True, acks_late=True, max_retries=0)
 def remind_unanswered_info_requests(self, waiting_days: int = 5) -> int:
     return reminders.remind_unanswered_info_requests(waiting_days=waiting_days)
+
+
+@shared_task(name="loans.applications.lapse_approvals", bind=True, acks_late=True, max_retries=2)
+def lapse_approvals(self, as_of: str | None = None) -> int:
+    """approved → cancelled for approvals not disbursed within LOANS_APPROVAL_LAPSE_DAYS; safe to run twice."""
+    return approvals_lapse(as_of=date.fromisoformat(as_of) if as_of else timezone.localdate())

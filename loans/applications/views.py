@@ -181,6 +181,8 @@ def application_detail(request, public_id):
             "verdicts": [eligibility.explain(v) for v in result.verdicts if v["verdict"] != "pass"] if result else [],
             "result": result,
             "can_withdraw": application.status in ApplicationStatus.withdrawable(),
+            "pending_offer": application.offer if application.offer_id and application.offer.is_pending else None,
+            "has_loan": application.status == ApplicationStatus.DISBURSED,
             "conversation": list(application.messages.all()),
         },
     )
@@ -426,3 +428,26 @@ def application_answer(request, public_id):
             messages.success(request, _("Your answer was sent. The officer will continue the review."))
         return redirect("loans:application_detail", public_id=application.public_id)
     return render(request, "loans/application_answer.html", {"application": application, "form": form})
+
+
+@login_required
+@require_POST
+def application_offer(request, public_id):
+    """The applicant accepts or declines the new offer shown on the status page (one button each)."""
+    application = selectors.application_for_owner(public_id=public_id, user=request.user)
+    try:
+        offer_id = int(request.POST.get("offer", ""))
+    except ValueError:
+        offer_id = 0
+    try:
+        if request.POST.get("decision") == "accept":
+            services.offer_accept(application=application, user=request.user, offer_id=offer_id)
+            messages.success(request, _("You accepted the new offer. An approver will now decide."))
+        elif request.POST.get("decision") == "decline":
+            services.offer_decline(application=application, user=request.user, offer_id=offer_id)
+            messages.info(request, _("You declined the offer. You may apply again whenever you wish."))
+        else:
+            messages.error(request, _("Choose to accept or decline the offer."))
+    except services.ApplicationError as error:
+        messages.error(request, str(error))
+    return redirect("loans:application_detail", public_id=application.public_id)

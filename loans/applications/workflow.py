@@ -49,6 +49,9 @@ MOVES: dict[str, Move] = {
     "send_back": Move(S.IN_REVIEW, frozenset({S.RECOMMENDED}), permissions.APPROVER),
     "override": Move(S.IN_REVIEW, frozenset({S.INELIGIBLE}), permissions.OFFICER),
     "disburse": Move(S.DISBURSED, frozenset({S.APPROVED}), permissions.APPROVER),
+    # An approval that lapsed (the daily job) or whose offer the applicant declined.
+    "lapse": Move(S.CANCELLED, frozenset({S.APPROVED})),
+    "decline": Move(S.CANCELLED, frozenset({S.APPROVED})),
 }
 DECISIONS: tuple[str, ...] = tuple(name for name, move in MOVES.items() if move.permission)
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.choices import ReturnType
 from loans.choices import DocumentKind
-from loans.products.models import LoanProduct, MinimumWage, UsuryCap
+from loans.products.models import LoanOffer, LoanProduct, MinimumWage, UsuryCap
 from loans.products.money import format_cop
 
 
@@ -119,3 +119,30 @@ class LoanProductAdmin(admin.ModelAdmin):
         ),
         (_("Window and documents"), {"fields": ["window_opens", "window_closes", "required_documents"]}),
     ]
+
+
+@admin.register(LoanOffer)
+class LoanOfferAdmin(admin.ModelAdmin):
+    """Offers are written by submission, recommendation and re-pricing only; here they are read."""
+
+    list_display = [
+        "pk",
+        "product",
+        "kind",
+        "amount",
+        "term_months",
+        "annual_rate_pct",
+        "accepted_at",
+        "superseded_at",
+    ]
+    list_filter = ["kind"]
+    list_select_related = ["product"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in LoanOffer._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -107,6 +108,20 @@ class LoanProduct(models.Model):
     on_time_rebate_pct = models.DecimalField(
         _("on-time rebate (% of the capital)"), max_digits=5, decimal_places=2, default=0, validators=PERCENT
     )
+    guarantee_fee_pct = models.DecimalField(
+        _("guarantee fee (% of the amount, once)"), max_digits=5, decimal_places=2, default=0, validators=PERCENT
+    )
+    default_rate_pct = models.DecimalField(
+        _("default interest rate (% effective annual)"),
+        max_digits=7,
+        decimal_places=4,
+        default=0,
+        validators=PERCENT,
+        help_text=_(
+            "Interés moratorio charged per day on overdue principal; never above the usury cap "
+            "(Código de Comercio art. 884). 0 charges none."
+        ),
+    )
     eligible_return_types = models.JSONField(
         _("eligible return types"), default=list, blank=True, help_text=_("Empty means every return type.")
     )
@@ -197,7 +212,17 @@ class LoanProduct(models.Model):
                     _("There is no usury cap in force for this credit category on %(day)s; add it first.")
                     % {"day": day.isoformat()},
                 )
-            elif self.annual_rate_pct > cap.rate_pct:
+            elif self.default_rate_pct and self.default_rate_pct > cap.rate_pct:
+                add(
+                    "default_rate_pct",
+                    _("%(rate)s%% E.A. exceeds the usury cap of %(cap)s%% E.A. in force for %(category)s.")
+                    % {
+                        "rate": format_percent(self.default_rate_pct),
+                        "cap": format_percent(cap.rate_pct),
+                        "category": cap.get_credit_category_display(),
+                    },
+                )
+            if cap is not None and self.annual_rate_pct > cap.rate_pct:
                 add(
                     "annual_rate_pct",
                     _("%(rate)s%% E.A. exceeds the usury cap of %(cap)s%% E.A. in force for %(category)s.")
@@ -217,3 +242,75 @@ def smmlv_for(year: int) -> int | None:
 
 def usury_cap_on(credit_category: str, day: date) -> UsuryCap | None:
     return UsuryCap.objects.filter(credit_category=credit_category, valid_from__lte=day, valid_to__gte=day).first()
+
+
+class LoanOffer(models.Model):
+    """The terms an applicant accepted, frozen: later edits to the product never reach them.
+
+    Submission stores the first offer; a recommendation with another amount or term, or a
+    re-pricing under a lower usury cap, stores a new one that replaces it and waits for the
+    applicant's acceptance. Everything after submission reads the application's current offer.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMISSION = "submission", _("Terms accepted at submission")
+        RECOMMENDATION = "recommendation", _("Amount or term recommended by an officer")
+        REPRICING = "repricing", _("New rate under the usury cap")
+
+    product = models.ForeignKey(
+        LoanProduct, on_delete=models.PROTECT, related_name="offers", verbose_name=_("product")
+    )
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", verbose_name=_("replaces")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SUBMISSION)
+    amount = models.PositiveBigIntegerField(_("amount (COP)"))
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    grace_months = models.PositiveSmallIntegerField(_("grace (months)"), default=0)
+    annual_rate_pct = models.DecimalField(_("interest rate (% E.A.)"), max_digits=7, decimal_places=4)
+    credit_category = models.CharField(_("credit category"), max_length=40, choices=CreditCategory.choices)
+    min_amount = models.PositiveBigIntegerField(_("minimum amount (COP)"))
+    max_amount = models.PositiveBigIntegerField(_("maximum amount (COP)"))
+    max_financing_pct = models.DecimalField(
+        _("maximum share of the plan's investment (%)"), max_digits=5, decimal_places=2
+    )
+    min_term_months = models.PositiveSmallIntegerField(_("minimum term (months)"))
+    max_term_months = models.PositiveSmallIntegerField(_("maximum term (months)"))
+    max_grace_months = models.PositiveSmallIntegerField(_("maximum grace (months)"))
+    grace_mode = models.CharField(_("grace mode"), max_length=20, choices=GraceMode.choices)
+    state_pays_every = models.PositiveSmallIntegerField(
+        _("the state pays every Nth instalment"), null=True, blank=True
+    )
+    on_time_rebate_pct = models.DecimalField(_("on-time rebate (%)"), max_digits=5, decimal_places=2, default=0)
+    guarantee_coverage_pct = models.DecimalField(
+        _("guarantee coverage (%)"), max_digits=5, decimal_places=2, default=0
+    )
+    guarantee_fee_pct = models.DecimalField(_("guarantee fee (%)"), max_digits=5, decimal_places=2, default=0)
+    default_rate_pct = models.DecimalField(
+        _("default interest rate (% E.A.)"), max_digits=7, decimal_places=4, default=0
+    )
+    offered_on = models.DateField(_("offered on"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted by the applicant at"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined by the applicant at"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("loan offer")
+        verbose_name_plural = _("loan offers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grace_months__lt=models.F("term_months")), name="offer_grace_lt_term"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.amount} · {self.term_months}m · {self.annual_rate_pct}%"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None and self.superseded_at is None

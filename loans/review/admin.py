@@ -38,6 +38,7 @@ from loans.review.forms import (
     OverrideForm,
     RecommendForm,
     RejectForm,
+    RepriceForm,
     RequestInfoForm,
     ScoresForm,
     SendBackForm,
@@ -168,7 +169,30 @@ DECISIONS: dict[str, DecisionScreen] = {
             bank_reference=data["bank_reference"],
         ),
     ),
+    # Not a move of the workflow (the status stays approved): a new offer the applicant must accept.
+    "reprice": DecisionScreen(
+        RepriceForm,
+        _("Re-price under the usury cap"),
+        lambda application, user, data: review.application_reprice(
+            application=application, approver=user, annual_rate_pct=data["annual_rate_pct"]
+        ),
+    ),
 }
+
+
+def _decision_permission(action: str) -> str:
+    move = workflow.MOVES.get(action)
+    return (move.permission if move else None) or permissions.APPROVER
+
+
+def _decision_open(action: str, application: LoanApplication, user: User) -> bool:
+    """The workflow's table decides; staff are never offered a decision on their own application."""
+    if permissions.is_own(user, application):
+        return False
+    if action in workflow.MOVES:
+        return workflow.decision_open(action, application, user)
+    # Re-pricing: an approved application waiting for disbursement, by an approver.
+    return application.status in workflow.MOVES["disburse"].sources and permissions.is_approver(user)
 
 
 @admin.register(LoanApplication)
@@ -343,8 +367,8 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         context = review_selectors.review_page(application, request.user)
         context["decisions"] = [
             (action, DECISIONS[action].label)
-            for action in workflow.DECISIONS
-            if workflow.decision_open(action, application, request.user)
+            for action in DECISIONS
+            if _decision_open(action, application, request.user)
         ]
         context["can_note"] = permissions.may_note(request.user)
         context["note_form"] = NoteForm()
@@ -361,9 +385,9 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         application = get_object_or_404(self.get_queryset(request), pk=object_id)
         screen = DECISIONS[action]
-        if not request.user.has_perm(workflow.MOVES[action].permission):
+        if not request.user.has_perm(_decision_permission(action)):
             raise PermissionDenied
-        if request.method != "POST" and not workflow.decision_open(action, application, request.user):
+        if request.method != "POST" and not _decision_open(action, application, request.user):
             # A stale link or a typed URL. A POST still goes to the service, whose message says
             # what changed (someone else acted, four eyes).
             messages.error(request, _("No decision is open to you in this status."))

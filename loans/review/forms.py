@@ -89,6 +89,18 @@ class DisburseForm(forms.Form):
     bank_reference = forms.CharField(label=_("Bank reference of the transfer"), max_length=60)
 
 
+class RepriceForm(forms.Form):
+    annual_rate_pct = forms.DecimalField(
+        label=_("New interest rate (% effective annual)"),
+        max_digits=7,
+        decimal_places=4,
+        min_value=0,
+        help_text=_(
+            "At or below the usury cap in force. The applicant must accept the new offer before disbursement."
+        ),
+    )
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Internal note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -7,12 +7,21 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from loans.products.money import format_cop
 from loans.servicing import repayments
-from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment, Repayment
+from loans.servicing.models import (
+    CreditRefund,
+    FollowUpVisit,
+    Loan,
+    LoanInstalment,
+    PaymentInstructions,
+    Repayment,
+    ScheduleVersion,
+)
 from portal.pagination import EstimatedCountPaginator
 
 
@@ -24,6 +33,7 @@ class InstalmentInline(admin.TabularInline):
         "number",
         "due_date",
         "interest",
+        "capitalised_interest",
         "principal",
         "payment",
         "state_paid",
@@ -45,9 +55,39 @@ class RepaymentInline(admin.TabularInline):
         "amount",
         "bank_reference",
         "source",
+        "allocated_default_interest",
         "allocated_interest",
         "allocated_principal",
+        "prepaid_principal",
         "unallocated",
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ScheduleVersionInline(admin.TabularInline):
+    model = ScheduleVersion
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("number", "reason", "prepayment_choice", "repayment", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CreditRefundInline(admin.TabularInline):
+    model = CreditRefund
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "amount",
+        "state",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "bank_reference",
     )
 
     def has_add_permission(self, request, obj=None):
@@ -71,7 +111,7 @@ class LoanAdmin(SimpleHistoryAdmin):
     list_select_related = ["application"]
     search_fields = ["=application__reference", "=bank_reference"]
     readonly_fields = [f.name for f in Loan._meta.fields]
-    inlines = [InstalmentInline, RepaymentInline, VisitInline]
+    inlines = [InstalmentInline, RepaymentInline, ScheduleVersionInline, CreditRefundInline, VisitInline]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
 
@@ -84,6 +124,99 @@ class LoanAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class CreditRefundForm(forms.ModelForm):
+    """Staff ask for a refund of a loan's credit balance; a different person pays or cancels it."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", "—"), ("pay", _("Paid to the borrower")), ("cancel", _("Cancel"))],
+        required=False,
+    )
+
+    class Meta:
+        model = CreditRefund
+        fields = ["loan", "amount", "bank_reference"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            loan, amount = data.get("loan"), data.get("amount")
+            if loan is not None and amount is not None and not 0 < amount <= loan.credit_balance:
+                raise ValidationError(
+                    _("The refund must be above zero and at most the credit balance (%(balance)s).")
+                    % {"balance": format_cop(loan.credit_balance)}
+                )
+            return data
+        if self.instance.requested_by_id == getattr(self.user, "pk", None):
+            raise ValidationError(_("You asked for this refund; a different person must approve it."))
+        if self.instance.state != CreditRefund.State.REQUESTED:
+            raise ValidationError(_("This refund was already decided."))
+        if data.get("decision") == "pay" and not (data.get("bank_reference") or "").strip():
+            raise ValidationError(_("Enter the bank reference of the transfer."))
+        if not data.get("decision"):
+            raise ValidationError(_("Choose a decision."))
+        return data
+
+
+@admin.register(CreditRefund)
+class CreditRefundAdmin(admin.ModelAdmin):
+    form = CreditRefundForm
+    list_display = ["loan", "amount", "state", "requested_by", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["state"]
+    raw_id_fields = ["loan"]
+    list_select_related = ["loan__application", "requested_by", "decided_by"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class WithUser(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return WithUser
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["state", "requested_by", "requested_at", "decided_by", "decided_at"]
+        return ["loan", "amount", "state", "requested_by", "requested_at", "decided_by", "decided_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["loan", "amount"]
+        return [*self.get_readonly_fields(request, obj), "decision", "bank_reference"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Through the services: one asks, a different person pays (both recorded with the time)."""
+        try:
+            if not change:
+                refund = repayments.credit_refund_request(
+                    loan=form.cleaned_data["loan"], user=request.user, amount=form.cleaned_data["amount"]
+                )
+            else:
+                refund = repayments.credit_refund_decide(
+                    refund=obj,
+                    user=request.user,
+                    approve=form.cleaned_data["decision"] == "pay",
+                    bank_reference=form.cleaned_data.get("bank_reference") or "",
+                )
+        except repayments.RepaymentError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        obj.pk = refund.pk
+
+
+@admin.register(PaymentInstructions)
+class PaymentInstructionsAdmin(admin.ModelAdmin):
+    list_display = ["title", "is_active", "updated_at"]
 
 
 @admin.register(FollowUpVisit)
@@ -102,6 +235,16 @@ class RepaymentForm(forms.ModelForm):
     class Meta:
         model = Repayment
         fields = ["loan", "paid_on", "amount", "bank_reference"]
+
+    def clean(self):
+        # Refused here, as a form error: save_model cannot turn the service's refusal into one.
+        data = super().clean()
+        loan, paid_on, amount = data.get("loan"), data.get("paid_on"), data.get("amount")
+        if loan is not None and paid_on is not None and amount is not None:
+            problem = repayments.payment_problem(loan, paid_on, amount, timezone.localdate())
+            if problem:
+                raise ValidationError(problem)
+        return data
 
 
 class BankFileForm(forms.Form):

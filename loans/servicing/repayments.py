@@ -9,64 +9,32 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import User
-from loans.servicing.models import Loan, LoanInstalment, Repayment
+from loans import permissions
+from loans.choices import PrepaymentChoice
+from loans.products.money import format_cop
+from loans.servicing import daily, ledger
+from loans.servicing.models import CreditRefund, Loan, LoanInstalment, Repayment
 
 
 class RepaymentError(Exception):
     pass
 
 
-def _allocate(loan: Loan, amount: int, paid_on: date, *, state_instalment: int | None = None) -> tuple[int, int, int]:
-    """Pay interest then principal of the oldest open instalments; returns (interest, principal, left over).
-
-    Borrower payments skip the instalments the state pays; a state payment goes to its own instalment.
-    """
-    instalments = loan.instalments.select_for_update().filter(paid_on__isnull=True).order_by("number")
-    if state_instalment is None:
-        instalments = instalments.filter(state_paid=False)
-    else:
-        instalments = instalments.filter(number=state_instalment)
-    to_interest = to_principal = 0
-    left = amount
-    for instalment in instalments:
-        if left == 0:
-            break
-        interest_due = instalment.interest - instalment.paid_interest
-        pay_interest = min(left, interest_due)
-        instalment.paid_interest += pay_interest
-        left -= pay_interest
-        principal_due = instalment.principal - instalment.paid_principal
-        pay_principal = min(left, principal_due)
-        instalment.paid_principal += pay_principal
-        left -= pay_principal
-        if instalment.paid_interest == instalment.interest and instalment.paid_principal == instalment.principal:
-            instalment.paid_on = paid_on
-        instalment.save(update_fields=["paid_interest", "paid_principal", "paid_on"])
-        to_interest += pay_interest
-        to_principal += pay_principal
-    return to_interest, to_principal, left
-
-
 def loan_refresh_state(loan: Loan, today: date | None = None) -> Loan:
-    """Recompute days in arrears and the state; grant the on-time rebate when repaid on time."""
+    """Recompute arrears, state and rebate of one loan as of ``today`` (default interest accrues too)."""
     today = today or timezone.localdate()
-    open_instalments = loan.instalments.filter(paid_on__isnull=True)
-    oldest_overdue = open_instalments.filter(due_date__lt=today, state_paid=False).order_by("due_date").first()
-    loan.days_in_arrears = (today - oldest_overdue.due_date).days if oldest_overdue else 0
-    if not open_instalments.exists():
-        loan.state = Loan.State.REPAID
-        paid_late = loan.instalments.filter(state_paid=False, paid_on__gt=F("due_date")).exists()
-        if not paid_late and loan.rebate_amount and loan.rebate_granted_at is None:
-            loan.rebate_granted_at = timezone.now()
-    else:
-        loan.state = Loan.State.IN_ARREARS if loan.days_in_arrears > 0 else Loan.State.ACTIVE
-    loan.save(update_fields=["days_in_arrears", "state", "rebate_granted_at"])
-    return loan
+    with transaction.atomic():
+        locked = Loan.objects.select_for_update(of=("self",)).select_related("offer").get(pk=loan.pk)
+        rows = ledger.loan_rows(locked, lock=True)
+        if locked.state != Loan.State.REPAID:
+            ledger.accrue_default_interest(locked, rows, today)
+        ledger.refresh_state(locked, rows, today)
+        locked.save(update_fields=ledger.LOAN_LEDGER_FIELDS)
+    return locked
 
 
 def _same_payment_or_error(existing: Repayment, loan: Loan, amount: int) -> None:
@@ -81,6 +49,23 @@ def _same_payment_or_error(existing: Repayment, loan: Loan, amount: int) -> None
         )
 
 
+def payment_problem(loan: Loan, paid_on: date, amount: int, today: date) -> str | None:
+    if amount <= 0:
+        return _("The amount must be greater than zero.")
+    if paid_on > today:
+        return _("The payment date %(day)s is in the future; record the payment on or after the day it was made.") % {
+            "day": paid_on.isoformat()
+        }
+    if paid_on < loan.disbursed_on:
+        return _("The payment date %(day)s is before the disbursement (%(disbursed)s).") % {
+            "day": paid_on.isoformat(),
+            "disbursed": loan.disbursed_on.isoformat(),
+        }
+    if loan.state == Loan.State.REPAID:
+        return _("This loan is fully repaid; nothing more can be paid on it.")
+    return None
+
+
 def repayment_record(
     *,
     loan: Loan,
@@ -90,36 +75,60 @@ def repayment_record(
     user: User | None,
     source: str = Repayment.Source.MANUAL,
     state_instalment: int | None = None,
+    prepayment_choice: str | None = None,
+    today: date | None = None,
 ) -> tuple[Repayment, bool]:
-    """Record a payment once per bank reference; a repeated reference returns the first (created=False)."""
+    """Record a payment once per bank reference; a repeated reference returns the first (created=False).
+
+    The money goes to default interest, interest due, principal due (oldest first), then to principal
+    not yet due (a new schedule version: ``prepayment_choice``, else the borrower's standing
+    preference, else shorten the term), and beyond the whole debt to the loan's credit balance.
+    """
+    today = today or timezone.localdate()
     reference = bank_reference.strip()
     if amount <= 0:
         raise RepaymentError(_("The amount must be greater than zero."))
     if not reference:
         raise RepaymentError(_("The bank reference is required."))
+    if prepayment_choice not in (None, *PrepaymentChoice.values):
+        raise RepaymentError(_("Choose whether the extra payment shortens the term or lowers the instalment."))
     try:
         with transaction.atomic():
             # Lock the loan: two payments for one loan are allocated one after the other.
-            locked = Loan.objects.select_for_update().get(pk=loan.pk)
+            locked = Loan.objects.select_for_update(of=("self",)).select_related("offer").get(pk=loan.pk)
             # Looked up under the lock: the same file imported twice at once waits above, then
             # finds the payment the other import committed.
             existing = Repayment.objects.filter(bank_reference=reference).first()
             if existing:
                 _same_payment_or_error(existing, locked, amount)
                 return existing, False
-            interest, principal, left = _allocate(locked, amount, paid_on, state_instalment=state_instalment)
+            problem = payment_problem(locked, paid_on, amount, today)
+            if problem:
+                raise RepaymentError(problem)
+            rows = ledger.loan_rows(locked, lock=True)
+            if state_instalment is not None:
+                allocation = _allocate_state(rows, amount, paid_on, state_instalment)
+            else:
+                choice = prepayment_choice or locked.prepayment_choice or PrepaymentChoice.SHORTEN_TERM
+                allocation = ledger.allocate(locked, rows, amount, paid_on, choice=choice)
+            locked.credit_balance += allocation.credit
             repayment = Repayment.objects.create(
                 loan=locked,
                 paid_on=paid_on,
                 amount=amount,
                 bank_reference=reference,
                 source=source,
-                allocated_interest=interest,
-                allocated_principal=principal,
-                unallocated=left,
+                allocated_default_interest=allocation.default_interest,
+                allocated_interest=allocation.interest,
+                allocated_principal=allocation.principal,
+                prepaid_principal=allocation.prepaid_principal,
+                unallocated=allocation.credit,
+                prepayment_choice=allocation.choice,
                 recorded_by=user,
             )
-            loan_refresh_state(locked)
+            ledger.save_rows(locked, rows, allocation, repayment)
+            ledger.refresh_state(locked, rows, max(today, paid_on))
+            locked.save(update_fields=ledger.LOAN_LEDGER_FIELDS)
     except IntegrityError:
         # The same reference committed a moment ago for another loan (not under this loan's
         # lock): the allocation above is rolled back and the first payment stands.
@@ -129,6 +138,77 @@ def repayment_record(
         _same_payment_or_error(existing, loan, amount)
         return existing, False
     return repayment, True
+
+
+def _allocate_state(rows, amount: int, paid_on: date, number: int) -> ledger.Allocation:
+    """The state pays exactly its own instalment (product incentive)."""
+    allocation = ledger.Allocation()
+    row = next(row for row in rows if row.number == number)
+    interest = min(amount, row.interest - row.paid_interest)
+    principal = min(amount - interest, row.principal - row.paid_principal)
+    row.paid_interest += interest
+    row.paid_principal += principal
+    if row.paid_interest + row.paid_principal == row.payment:
+        row.paid_on = paid_on
+    allocation.interest, allocation.principal = interest, principal
+    allocation.credit = amount - interest - principal
+    return allocation
+
+
+def loan_prepayment_choice_set(*, loan: Loan, user: User, choice: str) -> Loan:
+    """The borrower's standing answer: what money paid beyond what is due does to the schedule."""
+    if loan.application.applicant_id != user.pk:
+        raise RepaymentError(_("Only the borrower can choose this."))
+    if choice not in PrepaymentChoice.values:
+        raise RepaymentError(_("Choose whether the extra payment shortens the term or lowers the instalment."))
+    Loan.objects.filter(pk=loan.pk).update(prepayment_choice=choice, prepayment_choice_set_at=timezone.now())
+    loan.refresh_from_db()
+    return loan
+
+
+def credit_refund_request(*, loan: Loan, user: User, amount: int | None = None) -> CreditRefund:
+    """Ask to return the borrower's credit balance; another person approves and pays it."""
+    if not permissions.may_refund(user):
+        raise RepaymentError(_("You do not have the permission for this decision."))
+    with transaction.atomic():
+        locked = Loan.objects.select_for_update().get(pk=loan.pk)
+        amount = locked.credit_balance if amount is None else amount
+        if amount <= 0 or amount > locked.credit_balance:
+            raise RepaymentError(
+                _("The refund must be above zero and at most the credit balance (%(balance)s).")
+                % {"balance": format_cop(locked.credit_balance)}
+            )
+        if CreditRefund.objects.filter(loan=locked, state=CreditRefund.State.REQUESTED).exists():
+            raise RepaymentError(_("A refund of this loan is already waiting for approval."))
+        return CreditRefund.objects.create(loan=locked, amount=amount, requested_by=user)
+
+
+def credit_refund_decide(*, refund: CreditRefund, user: User, approve: bool, bank_reference: str = "") -> CreditRefund:
+    """Pay (or cancel) a requested refund: never by the person who asked for it."""
+    if not permissions.may_decide_refund(user):
+        raise RepaymentError(_("You do not have the permission for this decision."))
+    with transaction.atomic():
+        locked = CreditRefund.objects.select_for_update().get(pk=refund.pk)
+        if locked.state != CreditRefund.State.REQUESTED:
+            raise RepaymentError(_("This refund was already decided."))
+        if locked.requested_by_id == user.pk:
+            raise RepaymentError(_("You asked for this refund; a different person must approve it."))
+        loan = Loan.objects.select_for_update().get(pk=locked.loan_id)
+        if approve:
+            if not bank_reference.strip():
+                raise RepaymentError(_("Enter the bank reference of the transfer."))
+            if locked.amount > loan.credit_balance:
+                raise RepaymentError(_("The credit balance is now lower than this refund; cancel it and ask again."))
+            loan.credit_balance -= locked.amount
+            loan.save(update_fields=["credit_balance"])
+            locked.state = CreditRefund.State.PAID
+            locked.bank_reference = bank_reference.strip()
+        else:
+            locked.state = CreditRefund.State.CANCELLED
+        locked.decided_by = user
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["state", "bank_reference", "decided_by", "decided_at"])
+    return locked
 
 
 def state_payments_apply(*, today: date | None = None) -> int:
@@ -147,6 +227,7 @@ def state_payments_apply(*, today: date | None = None) -> int:
             user=None,
             source=Repayment.Source.STATE,
             state_instalment=instalment.number,
+            today=today,
         )
         count += int(created)
     return count
@@ -221,6 +302,9 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         if paid_on > timezone.localdate():
             report.errors.append(_("Line %(line)d: the date is in the future.") % {"line": line})
             continue
+        if paid_on < loan.disbursed_on:
+            report.errors.append(_("Line %(line)d: the date is before the disbursement.") % {"line": line})
+            continue
         rows.append((line, loan, paid_on, int(amount_text), bank_reference))
     known = {r.bank_reference: r for r in Repayment.objects.filter(bank_reference__in=[row[4] for row in rows])}
     for line, loan, _paid_on, amount, bank_reference in rows:
@@ -254,11 +338,10 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
 
 
 def loans_daily(*, today: date | None = None) -> int:
-    """Once a day: the state's instalments, then days in arrears and state of every open loan."""
+    """Once a day (or replayed for any ``today``): the state's instalments, then every open loan.
+
+    Lapsed approvals are the applications' own daily job (``loans.applications.lapse_approvals``).
+    """
     today = today or timezone.localdate()
     state_payments_apply(today=today)
-    count = 0
-    for loan in Loan.objects.filter(state__in=[Loan.State.ACTIVE, Loan.State.IN_ARREARS]).iterator(chunk_size=500):
-        loan_refresh_state(loan, today=today)
-        count += 1
-    return count
+    return daily.loans_refresh(as_of=today)

@@ -8,8 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from applicants.models import User
-from loans.products.schedule import add_months, schedule_for
-from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment
+from loans.products.models import LoanOffer
+from loans.products.offers import offer_schedule
+from loans.products.schedule import add_months
+from loans.servicing import ledger
+from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment, ScheduleVersion
 
 FOLLOW_UP_MONTHS = (3, 6, 12)
 
@@ -21,48 +24,37 @@ class BankReferenceUsed(Exception):
 def loan_open(
     *,
     application,
+    offer: LoanOffer,
     amount: int,
-    term_months: int,
-    grace_months: int,
     disbursed_on: date,
     bank_reference: str,
     disbursed_by: User,
 ) -> Loan:
-    """The loan of a disbursed application, its schedule recomputed at the disbursement date, and
-    its follow-up visits. Runs inside the disbursement's transition (the application row is locked)."""
-    product = application.product
-    schedule = schedule_for(
-        product, amount=amount, term_months=term_months, grace_months=grace_months, start=disbursed_on
-    )
+    """The loan of a disbursed application, from its accepted offer at the disbursement date: the
+    schedule's first version and the follow-up visits. Runs inside the disbursement's transition
+    (the application row is locked)."""
+    schedule = offer_schedule(offer, start=disbursed_on, amount=amount)
     try:
         # Its own savepoint: a disbursement of another application with the same reference,
         # committed a moment ago, surfaces as the officer's message instead of a server error.
         with transaction.atomic():
             loan = Loan.objects.create(
                 application=application,
+                offer=offer,
                 principal=amount,
-                annual_rate_pct=product.annual_rate_pct,
-                term_months=term_months,
-                grace_months=grace_months,
+                annual_rate_pct=offer.annual_rate_pct,
+                term_months=offer.term_months,
+                grace_months=offer.grace_months,
                 disbursed_on=disbursed_on,
                 bank_reference=bank_reference,
                 disbursed_by=disbursed_by,
                 rebate_amount=schedule.on_time_rebate,
+                default_accrued_through=disbursed_on,
             )
     except IntegrityError as error:
         raise BankReferenceUsed(_("This bank reference was already used for another disbursement.")) from error
-    LoanInstalment.objects.bulk_create(
-        LoanInstalment(
-            loan=loan,
-            number=row.number,
-            due_date=row.due_date,
-            interest=row.interest,
-            principal=row.principal,
-            payment=row.payment,
-            state_paid=row.state_paid,
-        )
-        for row in schedule.instalments
-    )
+    rows = LoanInstalment.objects.bulk_create(ledger.opening_rows(loan, offer, schedule))
+    ledger.version_record(loan, rows, reason=ScheduleVersion.Reason.DISBURSEMENT)
     FollowUpVisit.objects.bulk_create(
         FollowUpVisit(loan=loan, months_after=months, due_on=add_months(disbursed_on, months))
         for months in FOLLOW_UP_MONTHS

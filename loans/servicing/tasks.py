@@ -1,14 +1,16 @@
 """Loan servicing tasks: the daily run over instalments and loans, visit reminders."""
 
+from datetime import date
+
 from celery import shared_task
 
 from loans.servicing import notifications, repayments
 
 
 @shared_task(name="loans.loans.daily", bind=True, acks_late=True, max_retries=2, default_retry_delay=300)
-def loans_daily(self) -> int:
-    """State-paid instalments, arrears and loan states; safe to run more than once a day."""
-    return repayments.loans_daily()
+def loans_daily(self, as_of: str | None = None) -> int:
+    """State-paid instalments, default interest, arrears and loan states; safe to run twice a day."""
+    return repayments.loans_daily(today=date.fromisoformat(as_of) if as_of else None)
 
 
 @shared_task(name="loans.notifications.remind_follow_up_visits", bind=True, acks_late=True, max_retries=0)

@@ -309,6 +309,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # request ids and the JSON format of LOGGING below: the worker logs through the same handler as the web.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# An approved application not disbursed within this many days is cancelled by the daily job.
+LOANS_APPROVAL_LAPSE_DAYS = env.int("LOANS_APPROVAL_LAPSE_DAYS", default=60)
+
 # django-csp 4: no inline script or style anywhere, nothing from another origin.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -32,8 +32,16 @@ ID_URLS = sorted(
 )
 # Programme URLs (returnee, mentor, operator) have their own enumeration: tests/programmes/test_access.py.
 PROGRAMME_URLS = {p.name for p in programme_urlpatterns}
-URLS_WITH_IDS = sorted(set(ID_URLS) - REPORT_URLS - PROGRAMME_URLS)
-POST_ONLY = {"document_remove"}
+# The borrower's loan pages need a disbursed loan: tests/servicing/test_my_loan.py covers them the same way.
+MY_LOAN_URLS = {
+    "my_loan",
+    "my_loan_preference",
+    "my_loan_statement_csv",
+    "my_loan_statement_pdf",
+    "my_loan_paz_y_salvo",
+}
+URLS_WITH_IDS = sorted(set(ID_URLS) - REPORT_URLS - PROGRAMME_URLS - MY_LOAN_URLS)
+POST_ONLY = {"document_remove", "application_offer"}
 
 
 def _kwargs(name, application, document, plan):
@@ -51,6 +59,7 @@ def _kwargs(name, application, document, plan):
         "application_schedule_csv": {"public_id": application.public_id},
         "application_withdraw": {"public_id": application.public_id},
         "application_answer": {"public_id": application.public_id},
+        "application_offer": {"public_id": application.public_id},
     }[name]
 
 
@@ -85,9 +94,10 @@ def test_every_url_with_an_id_is_listed_here():
         "application_schedule_csv",
         "application_withdraw",
         "application_answer",
+        "application_offer",
     ]
     assert sorted(listed) == URLS_WITH_IDS
-    assert sorted([*listed, "export_download"]) == sorted(set(ID_URLS) - PROGRAMME_URLS)
+    assert sorted([*listed, *MY_LOAN_URLS, "export_download"]) == sorted(set(ID_URLS) - PROGRAMME_URLS)
     # An object id in a URL is always a UUID; the other parameters are names (a chart, a table).
     for pattern in urlpatterns:
         for name, converter in pattern.pattern.converters.items():
@@ -114,6 +124,10 @@ def test_the_owner_gets_the_page(name, owner_client, objects):
     elif name == "application_schedule_csv":
         assert response.status_code == 200
         assert response["Content-Type"] == "text/csv; charset=utf-8"
+    elif name == "application_offer":
+        # No offer waits for this draft: back to the application, with a message.
+        assert response.status_code == 302
+        assert response["Location"] == reverse("loans:application_detail", args=[application.public_id])
     elif name == "application_answer":
         # Only open while an officer's question waits (this draft has none): back to the application.
         assert response.status_code == 302
@@ -323,6 +337,7 @@ def test_every_loans_post_without_a_csrf_token_is_refused(name, owner, objects):
     else:
         kwargs = {"export_download": {"public_id": objects["application"].public_id}}
         kwargs |= {"report_chart": {"name": "funnel"}, "statistics_csv": {"table": "department"}}
+        kwargs |= {name: {"public_id": objects["application"].public_id} for name in MY_LOAN_URLS}
         url = reverse(f"loans:{name}", kwargs=kwargs.get(name))
     before = application_state(objects["application"])
     data = {

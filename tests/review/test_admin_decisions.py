@@ -274,7 +274,7 @@ def test_a_bank_reference_already_used_is_refused_even_with_spaces_around_it(app
         (S.RECOMMENDED, "program_officer", ["reject"]),
         (S.RECOMMENDED, "approver", ["approve", "send_back"]),
         (S.APPROVED, "program_officer", []),
-        (S.APPROVED, "approver", ["disburse"]),
+        (S.APPROVED, "approver", ["disburse", "reprice"]),
         (S.INELIGIBLE, "program_officer", ["override"]),
         (S.INELIGIBLE, "approver", []),
         (S.DISBURSED, "program_officer", []),

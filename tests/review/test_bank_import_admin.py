@@ -77,8 +77,9 @@ def test_a_good_file_applies_every_payment(loan, approver):
         ("BCO-002", loan.pk, date(2026, 3, 10), 1_250_000, "bank_file", approver.pk),
     ]
     for repayment in Repayment.objects.all():
-        assert repayment.allocated_interest + repayment.allocated_principal + repayment.unallocated == repayment.amount
-    assert sum(i + p for i, p in _paid(loan)) == 1_400_000
+        assert repayment.applied_total == repayment.amount
+    prepaid = sum(Repayment.objects.values_list("prepaid_principal", flat=True))
+    assert sum(i + p for i, p in _paid(loan)) + prepaid == 1_400_000
 
 
 def test_the_same_file_again_applies_nothing_twice(loan, approver):

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from loans.applications import services
+from loans.applications.services import offer_accept
 from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus as S
 from loans.models import ApplicationEvent, ApplicationMessage, FollowUpVisit, Loan, LoanInstalment
@@ -24,6 +25,8 @@ def test_the_full_path_from_review_to_disbursement(in_review, owner, program_off
     review.application_request_info(application=in_review, officer=program_officer, message="Suba su certificado.")
     services.application_answer_info(application=in_review, user=owner, message="Ya lo subí.")
     review.application_recommend(application=in_review, officer=program_officer, note="Viable", amount=8_000_000)
+    # Another amount is a new offer: the applicant accepts it in the portal before approval.
+    offer_accept(application=in_review, user=owner, offer_id=in_review.offer_id)
     review.application_approve(application=in_review, approver=approver)
     loan = review.application_disburse(
         application=in_review,
@@ -147,8 +150,10 @@ def test_one_table_says_which_decisions_each_status_allows():
     from loans.applications import workflow
     from loans.review.admin import DECISIONS
 
-    # The admin has a screen for every staff decision of the table, in the table's order.
-    assert list(DECISIONS) == list(workflow.DECISIONS)
+    # The admin has a screen for every staff decision of the table, in the table's order (and one for
+    # re-pricing, which makes a new offer and moves no status).
+    assert [name for name in DECISIONS if name in workflow.MOVES] == list(workflow.DECISIONS)
+    assert set(DECISIONS) - set(workflow.MOVES) == {"reprice"}
     # The transition's allowed moves are read off the same table.
     assert workflow.ALLOWED[S.RECOMMENDED] == {S.APPROVED, S.REJECTED, S.IN_REVIEW, S.WITHDRAWN}
     assert workflow.ALLOWED[S.DISBURSED] == set()

@@ -37,7 +37,7 @@ def test_a_payment_recorded_by_hand_is_allocated(loan, approver):
     assert flash_messages(response) == ["The repayment “MAN-1: 100000” was added successfully."]
     repayment = Repayment.objects.get()
     assert (repayment.loan, repayment.source, repayment.recorded_by) == (loan, "manual", approver)
-    assert repayment.allocated_interest + repayment.allocated_principal + repayment.unallocated == 100_000
+    assert repayment.applied_total == 100_000
     assert repayment.allocated_interest > 0
 
 

@@ -27,12 +27,12 @@ def _csv(*rows: str) -> bytes:
 
 
 def test_a_payment_goes_to_interest_then_principal_of_the_oldest_instalment(loan, approver):
-    # Instalments 1-3 are grace (interest only); 4 is the first with principal.
+    # Instalments 1-3 are grace (interest only); 4 is the first with principal, due 2026-05-10.
     grace_interest = sum(loan.instalments.filter(number__lte=3).values_list("interest", flat=True))
     fourth = loan.instalments.get(number=4)
     amount = grace_interest + fourth.interest + 1000
     repayment, created = repayments.repayment_record(
-        loan=loan, paid_on=date(2026, 2, 10), amount=amount, bank_reference="B-1", user=approver
+        loan=loan, paid_on=date(2026, 5, 10), amount=amount, bank_reference="B-1", user=approver
     )
     assert created
     assert (repayment.allocated_interest, repayment.allocated_principal, repayment.unallocated) == (
@@ -41,17 +41,28 @@ def test_a_payment_goes_to_interest_then_principal_of_the_oldest_instalment(loan
         0,
     )
     paid_on = list(loan.instalments.filter(number__lte=3).values_list("paid_on", flat=True))
-    assert paid_on == [date(2026, 2, 10)] * 3
+    assert paid_on == [date(2026, 5, 10)] * 3
     fourth.refresh_from_db()
     assert (fourth.paid_interest, fourth.paid_principal, fourth.paid_on) == (fourth.interest, 1000, None)
 
 
-def test_an_overpayment_is_kept_as_unallocated(loan, approver):
-    total = sum(i.payment for i in loan.instalments.filter(state_paid=False))
+def test_money_beyond_the_whole_debt_is_a_credit_balance(loan, approver):
+    from loans.servicing import ledger
+
+    rows = ledger.loan_rows(loan)
+    owed = ledger.payoff_amount(loan, rows, date(2026, 2, 10))
+    first = loan.instalments.get(number=1)
+    assert owed == first.interest + 10_000_000  # on a due date nothing more has run
     repayment, _created = repayments.repayment_record(
-        loan=loan, paid_on=date(2026, 2, 10), amount=total + 5, bank_reference="B-ALL", user=approver
+        loan=loan, paid_on=date(2026, 2, 10), amount=owed + 5, bank_reference="B-ALL", user=approver
     )
-    assert repayment.unallocated == 5
+    assert (repayment.allocated_interest, repayment.prepaid_principal, repayment.unallocated) == (
+        first.interest,
+        10_000_000,
+        5,
+    )
+    loan.refresh_from_db()
+    assert (loan.state, loan.credit_balance, loan.schedule_version) == (Loan.State.REPAID, 5, 2)
 
 
 def test_the_same_bank_reference_is_applied_once(loan, approver):
@@ -124,6 +135,7 @@ def test_repaid_on_time_grants_the_rebate(loan, approver):
             amount=instalment.payment,
             bank_reference=f"P-{instalment.number}",
             user=approver,
+            today=instalment.due_date,
         )
     repayments.state_payments_apply(today=date(2030, 1, 1))
     loan.refresh_from_db()
