@@ -112,6 +112,7 @@ GENERIC = "El correo, la contraseña o el código no son correctos."
 
 def _spanish_login(**extra):
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
     return client, _login(client, **extra)
 
 
