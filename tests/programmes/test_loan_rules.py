@@ -63,6 +63,9 @@ def approved(ready_draft, owner, requiring, cohort, django_capture_on_commit_cal
     assert ready_draft.status == S.IN_REVIEW
     officer, approver = _staff_in("Program officer"), _staff_in("Approver")
     review.application_recommend(application=ready_draft, officer=officer, note="Viable", amount=8_000_000)
+    # Another amount is a new offer: the applicant accepts it before anyone can approve.
+    ready_draft.refresh_from_db()
+    services.offer_accept(application=ready_draft, user=owner, offer_id=ready_draft.offer_id)
     review.application_approve(application=ready_draft, approver=approver)
     return ready_draft, approver, enrolment
 
