@@ -19,5 +19,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("applicants.urls")),
     path("", include("loans.urls")),
+    path("", include("loans.lenders.api.urls")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]

@@ -49,6 +49,9 @@ MOVES: dict[str, Move] = {
     "send_back": Move(S.IN_REVIEW, frozenset({S.RECOMMENDED}), permissions.APPROVER),
     "override": Move(S.IN_REVIEW, frozenset({S.INELIGIBLE}), permissions.OFFICER),
     "disburse": Move(S.DISBURSED, frozenset({S.APPROVED}), permissions.APPROVER),
+    # A partner lender (issue 16) reports the disbursement of a referral it studied; its service
+    # (loans.lenders.services) checks that the referral is the lender's and the terms are within the offer.
+    "lender_disburse": Move(S.DISBURSED, frozenset({S.APPROVED})),
 }
 DECISIONS: tuple[str, ...] = tuple(name for name, move in MOVES.items() if move.permission)
 
