@@ -55,6 +55,14 @@ class ReferralAdmin(admin.ModelAdmin):
             else ["application", "intermediary", "status", "decline_reason", "study_note", "loan"]
         )
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            field = form.base_fields["intermediary"]
+            field.required = False
+            field.help_text = _("Leave empty for the first active intermediary serving the department and product.")
+        return form
+
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
 
@@ -62,7 +70,9 @@ class ReferralAdmin(admin.ModelAdmin):
         # Only creation: every later step is the lender's, through the services.
         try:
             referral = services.referral_create(
-                application=obj.application, officer=request.user, intermediary=obj.intermediary
+                application=obj.application,
+                officer=request.user,
+                intermediary=obj.intermediary if obj.intermediary_id else None,
             )
         except services.LenderError as error:
             messages.error(request, str(error))
