@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from loans.lenders import services
+from loans.lenders.api import schema as _schema  # noqa: F401  (registers the token scheme)
 from loans.lenders.api import serializers as s
 from loans.lenders.api.auth import HasScope
 from loans.lenders.api.idempotency import idempotent
