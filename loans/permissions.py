@@ -81,3 +81,12 @@ def may_view_reports(user: Any) -> bool:
 
 def may_export(user: Any) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm(EXPORTS))
+
+
+# Partner lenders' people (issue 16): members of this group who are users of an active
+# intermediary see their own referrals in the web workspace, after the second factor.
+INTERMEDIARY_GROUP = "Intermediary"
+
+
+def is_intermediary_user(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_verified() and user.groups.filter(name=INTERMEDIARY_GROUP).exists())
