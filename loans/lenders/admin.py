@@ -3,17 +3,41 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from loans.lenders import services, tasks
+from loans.lenders import selectors, services, tasks
 from loans.lenders.models import ApiToken, Intermediary, Referral, ReferralEvent, WebhookDelivery
 from portal.queue import enqueue
 
 
 @admin.register(Intermediary)
 class IntermediaryAdmin(admin.ModelAdmin):
-    list_display = ["name", "nit", "kind", "active"]
+    list_display = ["name", "nit", "kind", "active", "referred", "accepted", "disbursed", "par30"]
     list_filter = ["kind", "active", "departments"]
     search_fields = ["name", "nit"]
     filter_horizontal = ["departments", "products", "users"]
+
+    def changelist_view(self, request, extra_context=None):
+        self._figures = selectors.figures_by_intermediary()  # three queries for the whole page
+        return super().changelist_view(request, extra_context)
+
+    def _figure(self, obj: Intermediary) -> selectors.LenderFigures:
+        return getattr(self, "_figures", {}).get(obj.pk) or selectors.LenderFigures()
+
+    @admin.display(description=_("referred"))
+    def referred(self, obj: Intermediary) -> int:
+        return self._figure(obj).referred
+
+    @admin.display(description=_("accepted"))
+    def accepted(self, obj: Intermediary) -> int:
+        return self._figure(obj).accepted
+
+    @admin.display(description=_("disbursed"))
+    def disbursed(self, obj: Intermediary) -> int:
+        return self._figure(obj).disbursed
+
+    @admin.display(description=_("PAR30 (%)"))
+    def par30(self, obj: Intermediary) -> str:
+        value = self._figure(obj).par30
+        return "—" if value is None else f"{value:.1f}"
 
 
 @admin.register(ApiToken)

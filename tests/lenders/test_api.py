@@ -16,6 +16,7 @@ from loans.lenders import services
 from loans.lenders.models import ApiToken, IdempotencyRecord, Referral, ReferralEvent
 from loans.servicing.models import Loan, Repayment
 from tests.lenders.conftest import api_client, make_intermediary
+from tests.review.admin_pages import queued_application
 
 PROBLEM = "application/problem+json"
 
@@ -247,7 +248,6 @@ def test_a_payment_before_disbursement_is_a_conflict(referral, client_a):
 @pytest.mark.needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_identical_posts_have_one_effect(product, programme_officer):
-    from tests.review.admin_pages import queued_application
 
     lender = make_intermediary("Banco Andino", "890903938-8", products=[product])
     application = queued_application(product=product, status=S.APPROVED)
