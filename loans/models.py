@@ -16,6 +16,14 @@ from loans.eligibility.models import (  # noqa: F401
     RecheckItem,
     RecheckRun,
 )
+from loans.lenders.models import (  # noqa: F401
+    ApiToken,
+    IdempotencyRecord,
+    Intermediary,
+    Referral,
+    ReferralEvent,
+    WebhookDelivery,
+)
 from loans.products.models import (  # noqa: F401
     LoanOffer,
     LoanProduct,

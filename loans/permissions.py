@@ -128,3 +128,12 @@ def is_mentor(user: Any) -> bool:
 def mentors_enrolment(user: Any, enrolment: Any) -> bool:
     """A mentor sees a plan only through an enrolment assigned to them."""
     return is_mentor(user) and enrolment.mentor_id == user.pk
+
+
+# Partner lenders' people (issue 16): members of this group who are users of an active
+# intermediary see their own referrals in the web workspace, after the second factor.
+INTERMEDIARY_GROUP = "Intermediary"
+
+
+def is_intermediary_user(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_verified() and user.groups.filter(name=INTERMEDIARY_GROUP).exists())

@@ -14,6 +14,11 @@ class SpanishFirstLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request):
+        if request.path.startswith("/api/"):
+            # Machines calling the API say their language in Accept-Language (Spanish by default).
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+            return
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)

@@ -22,5 +22,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("applicants.urls")),
     path("", include("loans.urls")),
+    path("", include("loans.lenders.api.urls")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]

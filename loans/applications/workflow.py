@@ -52,6 +52,9 @@ MOVES: dict[str, Move] = {
     # An approval that lapsed (the daily job) or whose offer the applicant declined.
     "lapse": Move(S.CANCELLED, frozenset({S.APPROVED})),
     "decline": Move(S.CANCELLED, frozenset({S.APPROVED})),
+    # A partner lender (issue 16) reports the disbursement of a referral it studied; its service
+    # (loans.lenders.services) checks that the referral is the lender's and the terms are within the offer.
+    "lender_disburse": Move(S.DISBURSED, frozenset({S.APPROVED})),
 }
 DECISIONS: tuple[str, ...] = tuple(name for name, move in MOVES.items() if move.permission)
 
