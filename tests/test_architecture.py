@@ -52,10 +52,22 @@ ALLOWED = {
         "loans.servicing",
         "loans.review",
     },
+    # Partner lenders (issue 16) disburse and collect through the review and servicing services.
+    "loans.lenders": {
+        "portal",
+        "applicants",
+        "loans.base",
+        "loans.products",
+        "loans.programmes",
+        "loans.eligibility",
+        "loans.applications",
+        "loans.servicing",
+        "loans.review",
+    },
     "loans.base": {"portal", "applicants"},  # loans.permissions, loans.choices
     "loans.frame": None,  # loans.models, admin, tasks, urls, apps, management, templatetags: anything
 }
-SUBJECTS = ("products", "programmes", "eligibility", "applications", "servicing", "review", "reports")
+SUBJECTS = ("products", "programmes", "eligibility", "applications", "servicing", "review", "lenders", "reports")
 # portal.urls mounts every app's URLs: the one place portal names an app.
 EXCEPTIONS = {("portal.urls", "applicants"), ("portal.urls", "loans.frame")}
 

@@ -22,7 +22,7 @@ from loans.choices import ApplicationStatus as S
 from loans.lenders import tasks, webhooks
 from loans.lenders.models import Intermediary, Referral, ReferralEvent
 from loans.lenders.notifications import notify_referral
-from loans.servicing import services as servicing
+from loans.review import services as review
 from loans.servicing.models import Loan, Repayment
 from loans.servicing.repayments import RepaymentError, repayment_record
 from portal.queue import enqueue
@@ -160,14 +160,9 @@ def referral_study(
 
 
 def offer_of(application: LoanApplication) -> dict[str, int]:
-    """The terms the programme approved, which a lender's disbursement must stay within."""
-    amount = application.recommended_amount or application.amount or 0
-    term = application.recommended_term_months or application.term_months or 0
-    return {
-        "amount": amount,
-        "term_months": term,
-        "grace_months": min(application.grace_months or 0, max(term - 1, 0)),
-    }
+    """The frozen offer the applicant accepted: a lender's disbursement must stay within it."""
+    offer = review.current_offer(application)
+    return {"amount": offer.amount, "term_months": offer.term_months, "grace_months": offer.grace_months}
 
 
 def referral_disburse(
@@ -177,7 +172,7 @@ def referral_disburse(
     disbursed_on: date,
     amount: int,
     term_months: int,
-    grace_months: int,
+    grace_months: int | None,
     bank_reference: str,
     actor: User,
     via: str = "api",
@@ -195,28 +190,32 @@ def referral_disburse(
                 _("The amount must be positive and at most the approved offer of %(amount)s.") % offer,
                 code="outside_offer",
             )
-        if not 0 < term_months <= offer["term_months"] or not 0 <= grace_months <= offer["grace_months"]:
+        if grace_months is None:
+            grace_months = offer["grace_months"]
+        if term_months != offer["term_months"] or grace_months != offer["grace_months"]:
             raise LenderError(
-                _("The term must be at most %(term_months)s months and the grace at most %(grace_months)s months.")
+                _(
+                    "The term and grace are those of the offer the applicant accepted: %(term_months)s months, "
+                    "%(grace_months)s of grace."
+                )
                 % offer,
                 code="outside_offer",
             )
-        if grace_months >= term_months:
-            raise LenderError(_("The grace must be shorter than the term."), code="outside_offer")
+        try:
+            review.disbursement_check(
+                application=locked.application, disbursed_on=disbursed_on, amount=amount, bank_reference=bank_reference
+            )
+        except review.ReviewError as error:
+            raise LenderError(str(error), code="outside_offer") from error
 
         def open_loan(application: LoanApplication) -> None:
-            try:
-                created["loan"] = servicing.loan_open(
-                    application=application,
-                    amount=amount,
-                    term_months=term_months,
-                    grace_months=grace_months,
-                    disbursed_on=disbursed_on,
-                    bank_reference=bank_reference,
-                    disbursed_by=actor,
-                )
-            except servicing.BankReferenceUsed as error:
-                raise TransitionError(str(error)) from error
+            created["loan"] = review.disbursement_open(
+                application,
+                amount=amount,
+                disbursed_on=disbursed_on,
+                bank_reference=bank_reference,
+                disbursed_by=actor,
+            )
 
         move = MOVES["lender_disburse"]
         try:

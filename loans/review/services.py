@@ -288,38 +288,15 @@ def application_disburse(
     """
     _require_move(approver, "disburse", application)
     bank_reference = bank_reference.strip()  # stored stripped: the reuse check must compare the same text
-    if not bank_reference:
-        raise ReviewError(_("Enter the bank reference of the transfer."))
-    if disbursed_on > timezone.localdate():
-        raise ReviewError(_("The disbursement date cannot be in the future; record it on the day the bank pays."))
-    approved_amount = application.recommended_amount or application.amount
-    if amount <= 0 or (approved_amount and amount > approved_amount):
-        raise ReviewError(_("The amount must be positive and at most the approved amount."))
-    if Loan.objects.filter(bank_reference=bank_reference).exists():
-        raise ReviewError(_("This bank reference was already used for another disbursement."))
-    check_programme_completed(application)
+    disbursement_check(
+        application=application, disbursed_on=disbursed_on, amount=amount, bank_reference=bank_reference
+    )
     created: dict[str, Loan] = {}
 
     def create_loan(locked):
-        offer = current_offer(locked)
-        if offer.accepted_at is None:
-            raise TransitionError(_("The applicant has not accepted the current offer yet."))
-        if amount > offer.amount:
-            raise TransitionError(_("The amount must be positive and at most the approved amount."))
-        problem = offer_cap_problem(offer, disbursed_on)
-        if problem:
-            raise TransitionError(problem)
-        try:
-            created["loan"] = loans.loan_open(
-                application=locked,
-                offer=offer,
-                amount=amount,
-                disbursed_on=disbursed_on,
-                bank_reference=bank_reference,
-                disbursed_by=approver,
-            )
-        except loans.BankReferenceUsed as error:
-            raise TransitionError(str(error)) from error
+        created["loan"] = disbursement_open(
+            locked, amount=amount, disbursed_on=disbursed_on, bank_reference=bank_reference, disbursed_by=approver
+        )
 
     _decide(
         "disburse",
@@ -330,6 +307,46 @@ def application_disburse(
         notify=lambda locked, event: notify_disbursed(locked.pk),
     )
     return created["loan"]
+
+
+def disbursement_check(*, application: LoanApplication, disbursed_on: date, amount: int, bank_reference: str) -> None:
+    """What any disbursement (the programme's or a partner lender's) must meet before the loan opens."""
+    if not bank_reference:
+        raise ReviewError(_("Enter the bank reference of the transfer."))
+    if disbursed_on > timezone.localdate():
+        raise ReviewError(_("The disbursement date cannot be in the future; record it on the day the bank pays."))
+    approved_amount = application.recommended_amount or application.amount
+    if amount <= 0 or (approved_amount and amount > approved_amount):
+        raise ReviewError(_("The amount must be positive and at most the approved amount."))
+    if Loan.objects.filter(bank_reference=bank_reference).exists():
+        raise ReviewError(_("This bank reference was already used for another disbursement."))
+    check_programme_completed(application)
+
+
+def disbursement_open(
+    locked: LoanApplication, *, amount: int, disbursed_on: date, bank_reference: str, disbursed_by: User
+) -> Loan:
+    """Open the loan from the accepted offer, inside the disbursement's transition (row locked): refused
+    when the offer is not accepted, the amount exceeds it, or its rate is above the usury cap of the day."""
+    offer = current_offer(locked)
+    if offer.accepted_at is None:
+        raise TransitionError(_("The applicant has not accepted the current offer yet."))
+    if amount > offer.amount:
+        raise TransitionError(_("The amount must be positive and at most the approved amount."))
+    problem = offer_cap_problem(offer, disbursed_on)
+    if problem:
+        raise TransitionError(problem)
+    try:
+        return loans.loan_open(
+            application=locked,
+            offer=offer,
+            amount=amount,
+            disbursed_on=disbursed_on,
+            bank_reference=bank_reference,
+            disbursed_by=disbursed_by,
+        )
+    except loans.BankReferenceUsed as error:
+        raise TransitionError(str(error)) from error
 
 
 def check_programme_completed(application: LoanApplication) -> None:

@@ -27,7 +27,7 @@ def test_figures_by_intermediary(product, lender_a, lender_b, programme_officer)
         disbursed_on=date(2026, 1, 5),
         amount=8_000_000,
         term_months=24,
-        grace_months=0,
+        grace_months=3,
         bank_reference="D-F1",
         actor=programme_officer,
     )

@@ -96,7 +96,8 @@ class DisbursementSerializer(serializers.Serializer):
     disbursed_on = serializers.DateField()
     amount = serializers.IntegerField(min_value=1, max_value=10**12)
     term_months = serializers.IntegerField(min_value=1, max_value=600)
-    grace_months = serializers.IntegerField(min_value=0, max_value=600, default=0)
+    # Left out: the grace of the accepted offer.
+    grace_months = serializers.IntegerField(min_value=0, max_value=600, required=False, allow_null=True, default=None)
     bank_reference = serializers.CharField(max_length=60)
 
 
