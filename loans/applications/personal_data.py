@@ -35,7 +35,7 @@ def _plan(plan: BusinessPlan) -> dict[str, Any]:
         "description": plan.description,
         "stage": plan.get_stage_display() if plan.stage else "",
         "operating_since": _iso(plan.operating_since),
-        "municipality": plan.municipality.name if plan.municipality_id else "",
+        "municipality": plan.municipality.name if plan.municipality else "",
         "customers": plan.customers,
         "competition": plan.competition,
         "experience": plan.experience,

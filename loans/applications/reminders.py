@@ -69,7 +69,7 @@ def remind_idle_drafts(*, idle_days: int = 7, now: datetime | None = None) -> in
                 % {"date": timezone.localtime(application.created_at).strftime("%d/%m/%Y")},
                 link=reverse("loans:application_detail", args=[application.public_id]),
             )
-        sent += notification.created_at >= started
+        sent += notification is not None and notification.created_at >= started
     return sent
 
 
@@ -107,7 +107,7 @@ def remind_unanswered_info_requests(*, waiting_days: int = 5, now: datetime | No
                 link=reverse("loans:application_detail", args=[application.public_id]),
                 sms=True,
             )
-        sent += notification.created_at >= started
+        sent += notification is not None and notification.created_at >= started
     return sent
 
 
@@ -202,7 +202,7 @@ def officer_digest(*, overdue_days: int = 5, now: datetime | None = None) -> int
                 body=body,
                 link=link,
             )
-        sent += notification.created_at >= started
+        sent += notification is not None and notification.created_at >= started
     return sent
 
 
