@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "django_include_bootstrap",
     "django_celery_beat",
     "django_otp",
     "simple_history",
