@@ -101,6 +101,31 @@ def consent_current(user: User) -> ConsentRecord | None:
     return user.consents.filter(withdrawn_at__isnull=True).order_by("-given_at").first()
 
 
+@dataclass(frozen=True)
+class ConsentForReader:
+    record: ConsentRecord
+    # The same version's text in the reader's language, when they accepted it in another one.
+    translation: str | None
+
+
+def consents_for_reader(user: User, language: str) -> list[ConsentForReader]:
+    """Each consent as recorded (verbatim, in the language it was given in) and, for the current
+    version given in another language, its text in the reader's language."""
+    from django.utils import translation
+
+    from .consent import CONSENT_VERSION, consent_text
+
+    with translation.override(language):
+        current_text = consent_text()
+    return [
+        ConsentForReader(
+            record,
+            current_text if record.version == CONSENT_VERSION and record.language != language else None,
+        )
+        for record in user.consents.order_by("-given_at")
+    ]
+
+
 def notifications_for(user: User) -> QuerySet[Notification]:
     return user.notifications.all()
 

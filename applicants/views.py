@@ -223,7 +223,10 @@ def consent_detail(request):
     return render(
         request,
         "applicants/consent.html",
-        {"consents": request.user.consents.all(), "current": selectors.consent_current(request.user)},
+        {
+            "consents": selectors.consents_for_reader(request.user, request.LANGUAGE_CODE),
+            "current": selectors.consent_current(request.user),
+        },
     )
 
 
