@@ -60,7 +60,7 @@ format: $(VENV)/.dev-deps
 	$(BIN)/ruff check --fix .
 
 messages: $(VENV)/.dev-deps
-	$(BIN)/python manage.py makemessages -l es -l en --no-location --ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests --ignore=benchmarks
+	$(BIN)/python manage.py makemessages -l es -l en --no-location --ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests --ignore=benchmarks --ignore=node_modules
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 # Bootstrap's CSS cut down to what the templates use (scripts/build_css.mjs). Needs Node 20+

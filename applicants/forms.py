@@ -4,7 +4,9 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DocumentType
+from portal.forms import WordedChoicesMixin
+
+from .choices import RETURN_TYPE_EXPLAINED, DocumentType
 from .countries import country_choices
 from .crypto import normalize_document_number
 from .models import Department, Municipality, ReturneeProfile, User
@@ -104,7 +106,7 @@ class StrictSetPasswordForm(SetPasswordForm):
         self.fields["new_password2"].help_text = _("Type the same password again, to be sure.")
 
 
-class IdentityForm(forms.ModelForm):
+class IdentityForm(WordedChoicesMixin, forms.ModelForm):
     is_colombian_national = yes_no_field(
         _("Are you a Colombian national?"), _("The programme is for Colombian citizens who return to the country.")
     )
@@ -152,7 +154,7 @@ class IdentityForm(forms.ModelForm):
         return value
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(WordedChoicesMixin, forms.ModelForm):
     class Meta:
         model = ReturneeProfile
         fields = ["phone"]
@@ -177,7 +179,7 @@ class MunicipalitySelect(forms.Select):
         self.attrs.setdefault("data-filter-by", "id_department")
 
 
-class ResidenceForm(forms.ModelForm):
+class ResidenceForm(WordedChoicesMixin, forms.ModelForm):
     class Meta:
         model = ReturneeProfile
         fields = ["department", "municipality", "address"]
@@ -216,7 +218,7 @@ class ResidenceForm(forms.ModelForm):
         return cleaned
 
 
-class ReturnHistoryForm(forms.ModelForm):
+class ReturnHistoryForm(WordedChoicesMixin, forms.ModelForm):
     forced_return = yes_no_field(
         _("Was your return forced (for example, a deportation)?"),
         _("This does not exclude you: some rules are reviewed by an officer in these cases."),
@@ -237,7 +239,11 @@ class ReturnHistoryForm(forms.ModelForm):
             "country_returned_from": _("The country where you lived before coming back."),
             "departure_date": _("When you left Colombia to live abroad."),
             "return_date": _("When you came back to live in Colombia."),
-            "return_type": _("The type of return under Ley 1565 de 2012 you are registered or will register for."),
+            "return_type": _(
+                "The type you registered, or will register, for in the RUR; the benefits are used once, under one "
+                "type. If you were deported, choose by what you plan to do now (a business: productive return); "
+                "the question below asks about the deportation."
+            ),
             "rur_number": _("Your number in the Registro Único de Retornados, if you have one. You can add it later."),
         }
 
@@ -245,6 +251,8 @@ class ReturnHistoryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("country_returned_from", "departure_date", "return_date", "return_type"):
             self.fields[name].required = True
+        self.fields["return_type"].choices = RETURN_TYPE_EXPLAINED
+        self.fields["return_type"].widget = forms.RadioSelect(choices=RETURN_TYPE_EXPLAINED)
         self.fields["country_returned_from"] = forms.ChoiceField(
             label=_("Country you returned from"),
             help_text=self.Meta.help_texts["country_returned_from"],
@@ -272,7 +280,7 @@ class ReturnHistoryForm(forms.ModelForm):
         return cleaned
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(WordedChoicesMixin, forms.ModelForm):
     class Meta:
         model = ReturneeProfile
         fields = ["education_level", "household_size"]
@@ -294,7 +302,7 @@ class HouseholdForm(forms.ModelForm):
         return value
 
 
-class DeclarationsForm(forms.ModelForm):
+class DeclarationsForm(WordedChoicesMixin, forms.ModelForm):
     class Meta:
         model = ReturneeProfile
         fields = [
@@ -329,7 +337,7 @@ class DeclarationsForm(forms.ModelForm):
             self.fields[name].error_messages["required"] = _("You must accept this declaration to continue.")
 
 
-class DeletionRequestForm(forms.Form):
+class DeletionRequestForm(WordedChoicesMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why do you want your data deleted? (optional)"),
         help_text=_("An officer answers within 15 working days, as Ley 1581 requires."),
