@@ -128,7 +128,7 @@ def create_applications(product, count: int, *, status: str, with_result: bool) 
 
     from applicants import crypto
     from applicants.models import ReturneeProfile, User
-    from loans import selectors
+    from loans.applications import selectors
     from loans.models import ApplicationDocument, BusinessPlan, EligibilityResult, InvestmentItem, LoanApplication
 
     existing = LoanApplication.objects.filter(product=product).count()
@@ -337,7 +337,7 @@ def wait_until_checked(product, ids: list[int], timeout: float = 3600) -> None:
 
 
 def in_process(product, count: int) -> float:
-    from loans import services
+    from loans.applications import services
 
     ids = reset_to_submitted(product, count)
     started = time.perf_counter()
@@ -353,8 +353,8 @@ def through_celery(product, count: int, *, batch: int | None) -> float:
     from django.db.models import Max
     from django.utils import timezone
 
+    from loans.eligibility.tasks import check_eligibility, check_eligibility_batch
     from loans.models import EligibilityResult
-    from loans.tasks import check_eligibility, check_eligibility_batch
 
     ids = reset_to_submitted(product, count)
     started = timezone.now()
@@ -370,7 +370,7 @@ def through_celery(product, count: int, *, batch: int | None) -> float:
 
 
 def recheck_through_celery(product) -> tuple[float, int]:
-    from loans import recheck
+    from loans.eligibility import recheck
     from loans.models import RecheckRun
 
     flush_redis()
@@ -388,7 +388,7 @@ def recheck_through_celery(product) -> tuple[float, int]:
 
 def recheck_in_process(product, sample: int) -> float:
     """One process running the chunk function itself, for the same per-application cost."""
-    from loans import recheck
+    from loans.eligibility import recheck
     from loans.models import LoanApplication, RecheckRun
 
     ids = list(LoanApplication.objects.filter(product=product).order_by("pk").values_list("pk", flat=True)[:sample])
@@ -443,7 +443,7 @@ def main() -> None:
     setup_django()
     from django.utils import timezone
 
-    from loans import eligibility
+    from loans.eligibility import rules as eligibility
 
     print(f"# Eligibility benchmark, {timezone.localtime():%Y-%m-%d %H:%M %Z}, ruleset {eligibility.RULESET_VERSION}")
     print(f"Machine: {machine()}", flush=True)

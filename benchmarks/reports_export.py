@@ -28,7 +28,7 @@ def copy_reference(kind: str, filters) -> tuple[int, float]:
 
     from django.db import connection
 
-    from loans import exports
+    from loans.reports import exports
 
     class Sink:
         rows = 0
@@ -62,9 +62,9 @@ def main() -> None:
 
     from django.utils import timezone
 
-    from loans import exports
     from loans.models import LoanApplication
-    from loans.report_filters import ReportFilters
+    from loans.reports import exports
+    from loans.reports.filters import ReportFilters
 
     print(machine())
     session = staff_session(

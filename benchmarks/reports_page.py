@@ -21,10 +21,10 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from loans.charts import _draw
-    from loans.report_charts import all_charts
-    from loans.report_filters import ReportFilters
-    from loans.reports import build_report
+    from loans.reports.charts import all_charts
+    from loans.reports.drawing import _draw
+    from loans.reports.figures import build_report
+    from loans.reports.filters import ReportFilters
 
     print(machine())
     for filters in (

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import views
-from .report_urls import urlpatterns as report_urlpatterns
+from loans.applications import views
+from loans.reports.urls import urlpatterns as report_urlpatterns
 
 app_name = "loans"
 

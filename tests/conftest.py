@@ -166,8 +166,8 @@ def ready_draft(owner, product):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
-    from loans import services
-    from loans.documents import check_upload
+    from loans.applications import services
+    from loans.applications.documents import check_upload
     from tests.factories import PlanFactory
 
     plan = PlanFactory(owner=owner)

@@ -371,12 +371,13 @@ def test_the_image_runs_python_3_11_slim_as_a_non_root_user():
     assert json.loads(dict(stage)["CMD"]) == ["gunicorn", "portal.wsgi:application"]
 
 
-def test_the_image_installs_the_pinned_requirements():
+def test_the_image_installs_the_hashed_requirements():
     runs = [args for keyword, args in dockerfile_instructions() if keyword == "RUN"]
-    assert "pip install -r requirements.txt" in runs
+    assert "pip install --require-hashes -r requirements.txt" in runs
     requirements = (REPO / "requirements.txt").read_text().lower()
     for program in ("gunicorn", "celery"):
-        assert re.search(rf"^{program}(\[\w+\])?==", requirements, re.MULTILINE), program
+        pinned = re.search(rf"^{program}==[\w.]+ \\\n\s+--hash=sha256:[0-9a-f]{{64}}", requirements, re.MULTILINE)
+        assert pinned, program
 
 
 def test_every_file_the_dockerfile_copies_from_the_context_exists():

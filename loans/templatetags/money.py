@@ -1,6 +1,6 @@
 from django import template
 
-from loans.money import format_cop
+from loans.products.money import format_cop
 
 register = template.Library()
 

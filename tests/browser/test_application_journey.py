@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from loans import services
+from loans.applications import services
 from loans.models import ApplicationDocument, BusinessPlan, LoanApplication
 from tests.browser.helpers import assert_accessible, field, log_in
 from tests.browser.journeys import tiny_pdf

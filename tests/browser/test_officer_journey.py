@@ -12,8 +12,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from playwright.sync_api import expect
 
-from loans import review, services
+from loans.applications import services
 from loans.models import Loan
+from loans.review import services as review
 from tests.browser.conftest import PHONE_VIEWPORT
 from tests.browser.helpers import assert_accessible, field
 from tests.browser.journeys import admin_log_in, portal_log_in, staff_with_backup_code, tiny_pdf

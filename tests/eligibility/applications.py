@@ -3,8 +3,8 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from loans import services
-from loans.documents import check_upload
+from loans.applications import services
+from loans.applications.documents import check_upload
 from tests.factories import CompleteProfileFactory, PlanFactory
 
 

@@ -5,8 +5,10 @@ from django.db import OperationalError
 from django.urls import reverse
 
 from applicants.models import Notification, ReturneeProfile
-from loans import eligibility, services, tasks
+from loans.applications import services
 from loans.choices import ApplicationStatus
+from loans.eligibility import rules as eligibility
+from loans.eligibility import tasks
 from loans.models import ApplicationEvent, EligibilityResult, LoanApplication
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def submitted(ready_draft, owner, monkeypatch):
     """Sent, with the check not run yet (as when the worker has not picked it up)."""
-    monkeypatch.setattr("loans.services.enqueue", lambda task, *args, **kwargs: True)
+    monkeypatch.setattr("loans.applications.services.enqueue", lambda task, *args, **kwargs: True)
     services.application_submit(application=ready_draft, user=owner)
     monkeypatch.undo()
     ready_draft.refresh_from_db()

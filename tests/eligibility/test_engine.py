@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from loans import eligibility as e
-from loans.eligibility import FAIL, PASS, REVIEW, Facts, Verdict
+from loans.eligibility import rules as e
+from loans.eligibility.rules import FAIL, PASS, REVIEW, Facts, Verdict
 
 
 def rule_passing(f):

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from applicants.models import Notification
-from loans import recheck
 from loans.choices import ApplicationStatus
+from loans.eligibility import recheck
 from loans.models import ApplicationEvent, EligibilityResult, LoanApplication, RecheckItem, RecheckRun
 from tests.conftest import otp_verified_client
 from tests.factories import ProductFactory, StaffFactory
@@ -111,7 +111,7 @@ def test_only_applications_still_in_review_of_that_product_are_rechecked(product
 def test_chunks_are_separate_low_priority_tasks(product, in_review, send, monkeypatch):
     send(product), send(product)
     sent = []
-    from loans.tasks import recheck_chunk
+    from loans.eligibility.tasks import recheck_chunk
 
     original = recheck_chunk.apply_async
 
@@ -178,7 +178,7 @@ def test_chunks_lost_while_the_broker_was_down_are_queued_again_from_the_admin(
 def test_a_chunk_that_gives_up_marks_the_run_failed_and_resume_finishes_it(product, in_review, monkeypatch):
     from django.db import OperationalError
 
-    from loans import tasks
+    from loans.eligibility import tasks
 
     def database_down(run_id, ids):
         raise OperationalError("gone")

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from applicants.choices import DocumentType, ReturnType
-from loans import eligibility as e
-from loans.eligibility import FAIL, PASS, REVIEW, Facts
+from loans.eligibility import rules as e
+from loans.eligibility.rules import FAIL, PASS, REVIEW, Facts
 
 
 def facts(**kwargs) -> Facts:

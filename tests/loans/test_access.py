@@ -13,7 +13,7 @@ from loans.models import (
     DocumentAccess,
     LoanApplication,
 )
-from loans.report_urls import urlpatterns as report_urlpatterns
+from loans.reports.urls import urlpatterns as report_urlpatterns
 from loans.urls import urlpatterns
 from tests.factories import PlanFactory
 from tests.loans.helpers import application_state
@@ -201,7 +201,7 @@ def test_a_document_is_served_as_an_attachment_never_sniffed_nor_cached(who, req
 
 
 def test_a_document_is_not_reachable_through_another_of_the_owners_applications(owner_client, owner, objects):
-    from loans.services import application_withdraw
+    from loans.applications.services import application_withdraw
 
     # The owner's other application (a fresh draft after withdrawing the first) cannot remove it either.
     application_withdraw(application=objects["application"], user=owner)
@@ -215,7 +215,7 @@ def test_a_document_is_not_reachable_through_another_of_the_owners_applications(
 
 
 def test_a_stranger_cannot_attach_the_owners_plan_to_their_application(stranger_client, stranger, objects):
-    from loans.services import application_create
+    from loans.applications.services import application_create
 
     theirs = application_create(applicant=stranger)
     stranger_client.cookies["django_language"] = "en"

@@ -375,7 +375,7 @@ def test_the_admin_saves_a_rate_under_the_cap(admin_client_en, product):
 @pytest.mark.django_db
 @pytest.mark.parametrize("typed", ["1.500.000", "$ 1.500.000", "1500000", " 1 500 000 "])
 def test_amounts_are_read_as_people_write_them(typed):
-    from loans.forms import InvestmentItemForm
+    from loans.applications.forms import InvestmentItemForm
 
     form = InvestmentItemForm({"category": "tools", "description": "Vitrina", "amount": typed})
     assert form.is_valid(), form.errors

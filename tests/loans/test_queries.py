@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from loans import services
+from loans.applications import services
 from loans.choices import ApplicationStatus
 from loans.models import ApplicationEvent, EligibilityResult, LoanApplication
 from tests.factories import ApplicationFactory, PlanFactory

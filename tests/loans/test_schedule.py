@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loans.schedule import (
+from loans.products.schedule import (
     GraceMode,
     Instalment,
     build_schedule,

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from loans.money import format_cop
-from loans.schedule import GraceMode, add_months, build_schedule
+from loans.products.money import format_cop
+from loans.products.schedule import GraceMode, add_months, build_schedule
 from tests.factories import ProductFactory
 
 CSV_HEADER = [

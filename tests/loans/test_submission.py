@@ -43,7 +43,7 @@ def test_a_replayed_post_gives_one_submission(owner_client, ready_draft):
 
 
 def test_an_incomplete_draft_is_not_sent_and_says_why(owner_client, owner, product):
-    from loans import services
+    from loans.applications import services
 
     application = services.application_create(applicant=owner)
     owner_client.cookies["django_language"] = "en"
@@ -64,10 +64,10 @@ def test_a_stranger_cannot_send_someone_elses_application(stranger_client, ready
 def test_a_rolled_back_submission_queues_nothing(ready_draft, owner, monkeypatch):
     from django.db import transaction
 
-    from loans import services
+    from loans.applications import services
 
     queued = []
-    monkeypatch.setattr("loans.services.enqueue", lambda task, *args: queued.append(args))
+    monkeypatch.setattr("loans.applications.services.enqueue", lambda task, *args: queued.append(args))
     with pytest.raises(RuntimeError), transaction.atomic():
         services.application_submit(application=ready_draft, user=owner)
         raise RuntimeError("rollback")

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applicants.models import ReturneeProfile
-from loans import services
+from loans.applications import services
+from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus
 from loans.models import ApplicationDocument, ApplicationEvent, InvestmentItem, LoanApplication, ReferenceCounter
-from loans.workflow import transition
 from tests.factories import PlanFactory
 from tests.loans.helpers import application_state
 
@@ -345,7 +345,7 @@ def test_a_loan_request_saved_from_a_tab_loaded_before_sending_is_refused(ready_
 
 
 def test_a_document_uploaded_from_a_tab_loaded_before_sending_is_refused(ready_draft, owner):
-    from loans.documents import check_upload
+    from loans.applications.documents import check_upload
 
     stale = LoanApplication.objects.get(pk=ready_draft.pk)
     services.application_submit(application=ready_draft, user=owner)

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from loans import services
+from loans.applications import services
 from loans.choices import ApplicationStatus
 from loans.models import ApplicationDocument
 from tests.loans.helpers import add_documents
@@ -262,7 +262,7 @@ def test_uploading_to_a_submitted_application_is_refused(english, ready_draft, o
 
 
 def test_the_service_refuses_a_document_for_a_submitted_application(ready_draft, owner):
-    from loans.documents import check_upload
+    from loans.applications.documents import check_upload
 
     services.application_submit(application=ready_draft, user=owner)
     ready_draft.refresh_from_db()

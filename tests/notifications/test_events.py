@@ -9,9 +9,9 @@ from django.db import transaction
 
 from applicants.models import Notification
 from applicants.tasks import deliver_notification, sweep_undelivered_notifications
-from loans import notifications
+from loans.applications import notifications
+from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus
-from loans.workflow import transition
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,10 +6,11 @@ from django.core import mail
 from django.utils import timezone
 
 from applicants.models import Notification
-from loans import reminders, services, tasks
+from loans.applications import reminders, services, tasks
+from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus
 from loans.models import ApplicationEvent, LoanApplication
-from loans.workflow import transition
+from loans.review import tasks as review_tasks
 from tests.factories import CompleteProfileFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -163,8 +164,8 @@ def test_the_digest_lists_new_and_overdue_applications_once_a_day(officers, prod
     _entered_review(overdue, 6)
     mail.outbox.clear()
 
-    assert tasks.officer_digest.delay(overdue_days=5).get() == 3
-    assert tasks.officer_digest.delay(overdue_days=5).get() == 0
+    assert review_tasks.officer_digest.delay(overdue_days=5).get() == 3
+    assert review_tasks.officer_digest.delay(overdue_days=5).get() == 0
 
     direct = officers[0]
     digest = Notification.objects.get(user=direct, kind="officer_digest")

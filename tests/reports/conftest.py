@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from loans.models import FollowUpVisit, Loan, LoanApplication, LoanInstalment, Repayment
-from loans.report_filters import years_before
+from loans.reports.filters import years_before
 from tests.conftest import otp_verified_client
 from tests.factories import CompleteProfileFactory, ProductFactory, StaffFactory
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from loans.report_filters import ReportFilters
-from loans.reports import build_report
+from loans.reports.figures import build_report
+from loans.reports.filters import ReportFilters
 
 M = 1_000_000
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applicants.models import Notification
-from loans import exports
 from loans.models import ExportJob
-from loans.report_filters import ReportFilters
-from loans.tasks import build_export
+from loans.reports import exports
+from loans.reports.filters import ReportFilters
+from loans.reports.tasks import build_export
 from tests.reports.conftest import english_client
 
 URL = reverse("loans:report_export")
@@ -56,7 +56,7 @@ def test_a_large_export_is_queued_built_and_announced(
 
 
 def test_the_page_says_the_export_is_on_its_way(analyst_client, program, small_threshold, monkeypatch):
-    monkeypatch.setattr("loans.report_views.enqueue", lambda *args, **kwargs: True)
+    monkeypatch.setattr("loans.reports.views.enqueue", lambda *args, **kwargs: True)
 
     page = analyst_client.post(URL, {"kind": "applications", "format": "xlsx"}, follow=True).content.decode()
 

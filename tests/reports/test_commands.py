@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from loans import exports
 from loans.models import ExportJob
-from loans.report_filters import ReportFilters
+from loans.reports import exports
+from loans.reports.filters import ReportFilters
 
 
 def test_the_command_writes_the_same_csv_as_the_page(analyst_client, program, tmp_path):
@@ -85,7 +85,7 @@ def test_seed_bulk_refuses_to_run_on_sqlite(db):
 @pytest.mark.django_db(transaction=True)
 def test_seed_bulk_loads_every_status_with_loans_instalments_and_repayments():
     from loans.models import Loan, LoanApplication, LoanInstalment, Repayment
-    from loans.reports import build_report
+    from loans.reports.figures import build_report
     from tests.factories import ProductFactory
 
     ProductFactory()

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from loans import exports
 from loans.models import LoanApplication
-from loans.report_filters import ReportFilters
+from loans.reports import exports
+from loans.reports.filters import ReportFilters
 
 pytestmark = pytest.mark.needs_postgres
 

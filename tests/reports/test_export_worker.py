@@ -10,9 +10,9 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from applicants.models import Notification
-from loans import exports
 from loans.models import ExportJob
-from loans.report_filters import ReportFilters
+from loans.reports import exports
+from loans.reports.filters import ReportFilters
 from portal.queue import enqueue
 from tests.integration.conftest import wait_for
 
@@ -54,7 +54,7 @@ def test_a_large_export_is_built_by_the_worker_and_downloaded(
 def test_a_failing_export_on_the_worker_leaves_nothing_and_tells_the_analyst(
     analyst, program, shared_media, celery_worker_process, celery_app_on_redis
 ):
-    from loans.tasks import build_export
+    from loans.reports.tasks import build_export
 
     # Filters that no longer validate (a product deleted since, say): the build fails.
     job = exports.export_log(

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from loans import exports
 from loans.models import ExportJob
-from loans.report_filters import ReportFilters
+from loans.reports import exports
+from loans.reports.filters import ReportFilters
 from tests.reports.conftest import english_client
 
 URL = reverse("loans:report_export")

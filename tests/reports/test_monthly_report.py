@@ -5,8 +5,8 @@ from datetime import date
 from django.contrib.auth.models import Permission
 
 from applicants.models import Notification
-from loans.report_mail import monthly_report_send, previous_month
-from loans.tasks import monthly_report
+from loans.reports.monthly import monthly_report_send, previous_month
+from loans.reports.tasks import monthly_report
 from tests.factories import StaffFactory
 
 

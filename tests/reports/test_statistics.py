@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from loans import stats
+from loans.reports import statistics as stats
 from tests.factories import StaffFactory
 from tests.reports.conftest import make_application, make_loan
 

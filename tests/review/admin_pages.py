@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from applicants.models import Department, EconomicSection
-from loans import selectors
+from loans.applications import selectors
 from loans.models import LoanApplication
 from tests.conftest import otp_verified_client
 from tests.factories import CompleteProfileFactory, PlanFactory

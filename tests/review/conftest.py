@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from loans import services
+from loans.applications import services
 from tests.factories import StaffFactory
 
 

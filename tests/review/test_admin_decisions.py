@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from loans import review, selectors
+from loans.applications import selectors
+from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus as S
 from loans.models import (
     ApplicationEvent,
@@ -22,7 +23,7 @@ from loans.models import (
     ReviewNote,
     ScoringCriterion,
 )
-from loans.workflow import transition
+from loans.review import services as review
 from tests.review.admin_pages import flash_messages, queued_application, staff_client
 
 pytestmark = pytest.mark.django_db

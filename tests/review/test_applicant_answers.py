@@ -4,9 +4,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from loans import review
 from loans.choices import ApplicationStatus as S
 from loans.models import ApplicationEvent, ApplicationMessage, ReviewNote
+from loans.review import services as review
 from tests.review.admin_pages import in_english
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from loans import review
 from loans.models import LoanInstalment, Repayment
+from loans.review import services as review
 from tests.review.admin_pages import flash_messages, staff_client
 
 pytestmark = pytest.mark.django_db

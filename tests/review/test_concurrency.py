@@ -17,7 +17,6 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.utils import translation
 
-from loans import repayments, review
 from loans.choices import ApplicationStatus as S
 from loans.models import (
     ApplicationEvent,
@@ -27,6 +26,8 @@ from loans.models import (
     LoanInstalment,
     Repayment,
 )
+from loans.review import services as review
+from loans.servicing import repayments
 from tests.factories import StaffFactory
 from tests.review.admin_pages import queued_application
 

@@ -3,10 +3,10 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from loans import review
+from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus as S
 from loans.models import ApplicationEvent, ApplicationMessage, FollowUpVisit, Loan, LoanInstalment
-from loans.workflow import transition
+from loans.review import services as review
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from loans import review
 from loans.models import Loan, Repayment
+from loans.review import services as review
 from tests.review.admin_pages import flash_messages, staff_client
 
 pytestmark = pytest.mark.django_db

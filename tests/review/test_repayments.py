@@ -2,8 +2,9 @@ from datetime import date
 
 import pytest
 
-from loans import repayments, review
 from loans.models import Loan, LoanInstalment, Repayment
+from loans.review import services as review
+from loans.servicing import repayments
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +133,7 @@ def test_repaid_on_time_grants_the_rebate(loan, approver):
 
 
 def test_the_daily_job_applies_state_payments_and_arrears(loan):
-    from loans.tasks import loans_daily
+    from loans.servicing.tasks import loans_daily
 
     assert loans_daily.apply().get() == 1
     loan.refresh_from_db()
@@ -141,7 +142,7 @@ def test_the_daily_job_applies_state_payments_and_arrears(loan):
 
 def test_officers_are_reminded_of_follow_up_visits_once(loan, django_capture_on_commit_callbacks):
     from applicants.models import Notification
-    from loans.notifications import remind_follow_up_visits
+    from loans.applications.notifications import remind_follow_up_visits
 
     application = loan.application
     with django_capture_on_commit_callbacks(execute=True):

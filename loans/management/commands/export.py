@@ -11,9 +11,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
-from loans import exports
-from loans.models import ExportJob
-from loans.report_filters import parse_filters
+from loans.reports import exports
+from loans.reports.filters import parse_filters
+from loans.reports.models import ExportJob
 
 FILTER_OPTIONS = [
     ("date_from", "YYYY-MM-DD: applications started, loans disbursed, instalments due or repayments paid from"),

@@ -42,15 +42,9 @@ from django.utils import timezone
 
 from applicants import crypto
 from applicants.models import Municipality, ReturneeProfile, User
-from loans.models import (
-    FollowUpVisit,
-    Loan,
-    LoanApplication,
-    LoanInstalment,
-    LoanProduct,
-    ReferenceCounter,
-    Repayment,
-)
+from loans.applications.models import LoanApplication, ReferenceCounter
+from loans.products.models import LoanProduct
+from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment, Repayment
 
 # Population in thousands (DANE projections for 2024, rounded): returnees are drawn in proportion.
 DEPARTMENT_WEIGHTS = {

@@ -13,8 +13,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from applicants import services
 from applicants.choices import DocumentType, EducationLevel, ReturnType, Sex
 from applicants.models import Department, EconomicDivision, Municipality
+from loans.applications.models import BusinessPlan, InvestmentItem
 from loans.choices import CreditCategory, DocumentKind, GraceMode, InvestmentCategory
-from loans.models import BusinessPlan, InvestmentItem, LoanProduct, UsuryCap
+from loans.products.models import LoanProduct, UsuryCap
 
 User = get_user_model()
 

@@ -1,0 +1,540 @@
+"""The eligibility engine: one small function per rule of DOMAIN.md, versioned as a ruleset.
+
+Each rule returns pass / fail / review with a reason code and the facts it used. The same
+functions serve the Celery check of a submitted application and the public self-check page
+(which builds a Facts object from a few answers and stores nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applicants.choices import DocumentType, ReturnType
+from applicants.validators import ADULT_AGE, age_on
+from loans.products.schedule import add_months as _add_months
+
+# Bump when a rule, a reason code or what a rule looks at changes; every stored result keeps
+# the version it was judged under. tests/eligibility/test_ruleset_version.py pins the
+# fingerprint of each version, so a rule cannot change silently under an old number.
+RULESET_VERSION = "2026.2"
+
+PASS, FAIL, REVIEW = "pass", "fail", "review"
+
+
+@dataclass
+class Facts:
+    """What the rules look at, gathered once (from the frozen application or a self-check)."""
+
+    today: date
+    birth_date: date | None = None
+    document_type: str = ""
+    is_colombian_national: bool | None = None
+    country_returned_from: str = ""
+    departure_date: date | None = None
+    return_date: date | None = None
+    return_type: str = ""
+    forced_return: bool | None = None
+    rur_number: str = ""
+    declarations_complete: bool = False
+    # Product parameters (from the product, never from code).
+    min_years_abroad: int = 3
+    max_months_since_return: int = 12
+    accepted_countries: list[str] = field(default_factory=list)
+    eligible_return_types: list[str] = field(default_factory=list)
+    covered_departments: list[str] = field(default_factory=list)
+    # Only known for a real application.
+    other_open_applications: int | None = None
+    duplicate_identity_accounts: int | None = None
+    loan_request_errors: dict[str, str] | None = None
+    plan_missing: list[str] | None = None
+    missing_documents: list[str] | None = None
+    business_department: str | None = None
+    profile_changed_since_submission: bool | None = None
+    product_active: bool | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    rule: str
+    verdict: str
+    reason: str
+    facts: dict
+
+    def as_dict(self) -> dict:
+        # JSON-safe whatever a rule put in its facts (a date, a Decimal): storing never fails.
+        return json.loads(json.dumps(asdict(self), default=str))
+
+
+def _years_between(start: date, end: date) -> int:
+    return age_on(start, end)
+
+
+# --- the rules --------------------------------------------------------------------------
+
+
+def rule_adult(f: Facts) -> Verdict:
+    if f.birth_date is None:
+        return Verdict("adult", FAIL, "birth_date_missing", {})
+    age = age_on(f.birth_date, f.today)
+    ok = age >= ADULT_AGE
+    return Verdict("adult", PASS if ok else FAIL, "adult" if ok else "minor", {"age": age})
+
+
+def rule_colombian_document(f: Facts) -> Verdict:
+    facts = {"document_type": f.document_type, "colombian_national": f.is_colombian_national}
+    if f.is_colombian_national is False:
+        return Verdict("colombian_document", FAIL, "not_colombian", facts)
+    if f.document_type == DocumentType.CEDULA_CIUDADANIA:
+        return Verdict("colombian_document", PASS, "cedula", facts)
+    if f.document_type == DocumentType.PASAPORTE and f.is_colombian_national:
+        return Verdict("colombian_document", PASS, "colombian_passport", facts)
+    return Verdict("colombian_document", FAIL, "document_not_colombian", facts)
+
+
+def rule_years_abroad(f: Facts) -> Verdict:
+    if f.departure_date is None or f.return_date is None:
+        return Verdict("years_abroad", FAIL, "return_dates_missing", {})
+    years = _years_between(f.departure_date, f.return_date)
+    facts = {"years": years, "required": f.min_years_abroad}
+    if years >= f.min_years_abroad:
+        return Verdict("years_abroad", PASS, "enough_years", facts)
+    exception = f.forced_return or f.return_type in (ReturnType.HUMANITARIO, ReturnType.SOLIDARIO)
+    if exception:
+        return Verdict("years_abroad", REVIEW, "short_stay_exception", facts)
+    return Verdict("years_abroad", FAIL, "short_stay", facts)
+
+
+def rule_country(f: Facts) -> Verdict:
+    facts = {"country": f.country_returned_from, "accepted": f.accepted_countries}
+    if not f.country_returned_from:
+        return Verdict("country", FAIL, "country_missing", facts)
+    ok = not f.accepted_countries or f.country_returned_from in f.accepted_countries
+    return Verdict("country", PASS if ok else FAIL, "country_accepted" if ok else "country_not_accepted", facts)
+
+
+def rule_return_type(f: Facts) -> Verdict:
+    facts = {"return_type": f.return_type, "eligible": f.eligible_return_types}
+    if not f.return_type:
+        return Verdict("return_type", FAIL, "return_type_missing", facts)
+    ok = not f.eligible_return_types or f.return_type in f.eligible_return_types
+    return Verdict("return_type", PASS if ok else FAIL, "return_type_ok" if ok else "return_type_not_eligible", facts)
+
+
+def rule_applied_in_time(f: Facts) -> Verdict:
+    if f.return_date is None:
+        return Verdict("applied_in_time", FAIL, "return_dates_missing", {})
+    deadline = _add_months(f.return_date, f.max_months_since_return)
+    facts = {"return_date": f.return_date.isoformat(), "deadline": deadline.isoformat()}
+    ok = f.today <= deadline
+    return Verdict("applied_in_time", PASS if ok else FAIL, "in_time" if ok else "too_late", facts)
+
+
+def rule_rur(f: Facts) -> Verdict:
+    ok = bool((f.rur_number or "").strip())
+    return Verdict("rur", PASS if ok else REVIEW, "rur_given" if ok else "rur_missing", {})
+
+
+def rule_declarations(f: Facts) -> Verdict:
+    ok = f.declarations_complete
+    return Verdict("declarations", PASS if ok else FAIL, "declared" if ok else "declarations_missing", {})
+
+
+def rule_one_application(f: Facts) -> Verdict | None:
+    if f.other_open_applications is None:
+        return None
+    ok = f.other_open_applications == 0
+    return Verdict(
+        "one_application",
+        PASS if ok else FAIL,
+        "no_other_application" if ok else "other_application_open",
+        {"others": f.other_open_applications},
+    )
+
+
+def rule_unique_identity(f: Facts) -> Verdict | None:
+    if f.duplicate_identity_accounts is None:
+        return None
+    ok = f.duplicate_identity_accounts == 0
+    return Verdict(
+        "unique_identity",
+        PASS if ok else REVIEW,
+        "identity_unique" if ok else "possible_duplicate_identity",
+        {"other_accounts": f.duplicate_identity_accounts},
+    )
+
+
+def rule_loan_request(f: Facts) -> Verdict | None:
+    if f.loan_request_errors is None:
+        return None
+    ok = not f.loan_request_errors
+    return Verdict(
+        "loan_request",
+        PASS if ok else FAIL,
+        "request_within_product" if ok else "request_outside_product",
+        {"errors": {k: str(v) for k, v in f.loan_request_errors.items()}},
+    )
+
+
+def rule_plan_complete(f: Facts) -> Verdict | None:
+    if f.plan_missing is None:
+        return None
+    ok = not f.plan_missing
+    return Verdict(
+        "plan_complete",
+        PASS if ok else FAIL,
+        "plan_complete" if ok else "plan_incomplete",
+        {"missing": f.plan_missing},
+    )
+
+
+def rule_documents(f: Facts) -> Verdict | None:
+    if f.missing_documents is None:
+        return None
+    ok = not f.missing_documents
+    return Verdict(
+        "documents",
+        PASS if ok else FAIL,
+        "documents_complete" if ok else "documents_missing",
+        {"missing": f.missing_documents},
+    )
+
+
+def rule_covered_department(f: Facts) -> Verdict | None:
+    if f.business_department is None:
+        return None
+    facts = {"department": f.business_department, "covered": f.covered_departments}
+    ok = not f.covered_departments or f.business_department in f.covered_departments
+    return Verdict("covered_department", PASS if ok else FAIL, "covered" if ok else "not_covered", facts)
+
+
+def rule_profile_unchanged(f: Facts) -> Verdict | None:
+    if f.profile_changed_since_submission is None:
+        return None
+    changed = f.profile_changed_since_submission
+    return Verdict(
+        "profile_unchanged", REVIEW if changed else PASS, "profile_changed" if changed else "profile_unchanged", {}
+    )
+
+
+def rule_product_open(f: Facts) -> Verdict | None:
+    if f.product_active is None:
+        return None
+    ok = f.product_active
+    return Verdict("product_open", PASS if ok else REVIEW, "product_open" if ok else "product_closed", {})
+
+
+RULES: tuple[Callable[[Facts], Verdict | None], ...] = (
+    rule_adult,
+    rule_colombian_document,
+    rule_years_abroad,
+    rule_country,
+    rule_return_type,
+    rule_applied_in_time,
+    rule_rur,
+    rule_one_application,
+    rule_unique_identity,
+    rule_loan_request,
+    rule_plan_complete,
+    rule_documents,
+    rule_covered_department,
+    rule_declarations,
+    rule_profile_unchanged,
+    rule_product_open,
+)
+
+
+def evaluate(facts: Facts, rules=None) -> tuple[str, list[Verdict]]:
+    """Run every rule; a rule that raises becomes a 'review' with the error, never a lost check."""
+    verdicts: list[Verdict] = []
+    for rule in RULES if rules is None else rules:
+        try:
+            verdict = rule(facts)
+            if verdict is not None and not isinstance(verdict, Verdict):
+                raise TypeError(f"a rule must return a Verdict or None, not {type(verdict).__name__}")
+        except Exception as error:  # noqa: BLE001 - any fault in a rule is recorded for an officer
+            name = getattr(rule, "__name__", repr(rule)).removeprefix("rule_")
+            verdict = Verdict(name, REVIEW, "rule_error", {"error": repr(error)[:300]})
+        if verdict is not None:
+            verdicts.append(verdict)
+    return outcome_of(verdicts), verdicts
+
+
+def outcome_of(verdicts: list[Verdict]) -> str:
+    if any(v.verdict == FAIL for v in verdicts):
+        return "ineligible"
+    if any(v.verdict == REVIEW for v in verdicts):
+        return "review"
+    return "eligible"
+
+
+def timed_evaluate(facts: Facts) -> tuple[str, list[Verdict], int]:
+    started = time.perf_counter()
+    outcome, verdicts = evaluate(facts)
+    return outcome, verdicts, int((time.perf_counter() - started) * 1000)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One run of the ruleset over a stored application, ready to be saved as a result."""
+
+    outcome: str
+    verdicts: list[Verdict]
+    started_at: object
+    duration_ms: int
+    ruleset_version: str = RULESET_VERSION
+
+
+def check_application(application) -> Check:
+    """Gather the facts and run every rule, timed; a fault becomes 'review' with the error.
+
+    Gathering facts reads several tables. If that raises for one application (a bad frozen
+    snapshot, a product without a parameter), the result records the error for an officer
+    instead of leaving the application stuck in 'submitted'. Database errors propagate: the
+    task retries them, since they say nothing about the application.
+    """
+    from django.db import DatabaseError
+
+    started_at = timezone.now()
+    started = time.perf_counter()
+    try:
+        facts = facts_for_application(application)
+    except DatabaseError:
+        raise
+    except Exception as error:  # noqa: BLE001 - recorded for an officer, never a silent stop
+        verdicts = [Verdict("facts", REVIEW, "rule_error", {"error": repr(error)[:300]})]
+    else:
+        _outcome, verdicts = evaluate(facts)
+    duration_ms = int((time.perf_counter() - started) * 1000)
+    return Check(outcome_of(verdicts), verdicts, started_at, duration_ms)
+
+
+def ruleset_fingerprint() -> str:
+    """A digest of the rules' source, their order and the reason codes (see RULESET_VERSION)."""
+    digest = hashlib.sha256()
+    for rule in RULES:
+        digest.update(inspect.getsource(rule).encode())
+    digest.update(inspect.getsource(facts_for_application).encode())
+    digest.update(",".join(sorted(REASONS)).encode())
+    return digest.hexdigest()[:16]
+
+
+# --- what the applicant reads -----------------------------------------------------------
+
+# reason code -> (what it means, what to do next). Shown to applicants and officers.
+REASONS: dict[str, tuple] = {
+    "minor": (_("You must be 18 or older."), _("You can apply when you turn 18.")),
+    "birth_date_missing": (_("Your birth date is missing."), _("Add it in the identity step of your profile.")),
+    "not_colombian": (
+        _("The programme is for Colombian nationals."),
+        _("If you are Colombian, correct the identity step of your profile."),
+    ),
+    "document_not_colombian": (
+        _("Your document is not a Colombian cédula or passport."),
+        _("Register with your cédula de ciudadanía or your Colombian passport."),
+    ),
+    "return_dates_missing": (
+        _("The dates of your stay abroad are missing."),
+        _("Add them in the return step of your profile."),
+    ),
+    "short_stay": (
+        _("You lived abroad less than the required years."),
+        _(
+            "Ley 1565 asks for at least 3 years abroad. Upload your certificate of migratory movements "
+            "from Migración Colombia if your dates are wrong."
+        ),
+    ),
+    "short_stay_exception": (
+        _("You lived abroad less than the required years, but your return was forced or humanitarian."),
+        _(
+            "An officer will review your case. Upload your certificate of migratory movements and any proof "
+            "of the forced or humanitarian return."
+        ),
+    ),
+    "country_missing": (_("The country you returned from is missing."), _("Add it in the return step.")),
+    "country_not_accepted": (
+        _("This loan does not accept returns from that country."),
+        _("Look at the other products, or ask the programme for advice."),
+    ),
+    "return_type_missing": (
+        _("Your return type is missing."),
+        _("Choose it in the return step of your profile."),
+    ),
+    "return_type_not_eligible": (
+        _("This loan is not for your return type."),
+        _("Check the return type in your profile or choose another product."),
+    ),
+    "too_late": (
+        _("More than the allowed months have passed since you came back."),
+        _("The request must be made within 12 months of settling back in Colombia."),
+    ),
+    "rur_missing": (
+        _("You did not give your number in the Registro Único de Retornados (RUR)."),
+        _(
+            "Register in the RUR through Cancillería (Colombia Nos Une) and add the number to your profile; "
+            "an officer will check it meanwhile."
+        ),
+    ),
+    "other_application_open": (
+        _("You already have another open, approved or disbursed application."),
+        _("The benefit is used once. Withdraw the other application if you want to continue with this one."),
+    ),
+    "possible_duplicate_identity": (
+        _("Your document number is used by another account."),
+        _("An officer will check it. If you created two accounts, tell the officer which one to keep."),
+    ),
+    "request_outside_product": (
+        _("The amount, term or grace is outside what the product allows."),
+        _("Change the loan request."),
+    ),
+    "plan_incomplete": (_("Your business plan is not complete."), _("Complete the missing parts of the plan.")),
+    "documents_missing": (_("Required documents are missing."), _("Upload the missing documents.")),
+    "not_covered": (
+        _("The product does not cover the department of your business."),
+        _("Look at the products for your department."),
+    ),
+    "declarations_missing": (
+        _("You have not accepted all the declarations."),
+        _("Read and accept the declarations of your profile and application."),
+    ),
+    "profile_changed": (
+        _("Your profile changed after you sent the application."),
+        _("An officer will review the change; you do not need to do anything."),
+    ),
+    "product_closed": (
+        _("The loan product was closed after you sent the application."),
+        _("An officer will tell you how your application continues; you do not need to do anything."),
+    ),
+    "rule_error": (
+        _("This point could not be checked automatically."),
+        _("An officer will review it; you do not need to do anything."),
+    ),
+}
+
+RULE_TITLES: dict[str, object] = {
+    "adult": _("Age 18 or over"),
+    "colombian_document": _("Colombian national"),
+    "years_abroad": _("Years lived abroad"),
+    "country": _("Country of return"),
+    "return_type": _("Return type"),
+    "applied_in_time": _("Applied within the time after return"),
+    "rur": _("Registro Único de Retornados"),
+    "one_application": _("One application only"),
+    "unique_identity": _("Identity not used by another account"),
+    "loan_request": _("Amount and term within the product"),
+    "plan_complete": _("Business plan complete"),
+    "documents": _("Required documents"),
+    "covered_department": _("Department covered"),
+    "declarations": _("Declarations accepted"),
+    "profile_unchanged": _("Profile unchanged since sending"),
+    "product_open": _("Product still open"),
+    "facts": _("Data of the application"),
+}
+
+
+def explain(verdict: dict) -> dict:
+    """A stored verdict with its title, meaning and next step in the active language."""
+    meaning, next_step = REASONS.get(verdict["reason"], ("", ""))
+    return {
+        **verdict,
+        "title": RULE_TITLES.get(verdict["rule"], verdict["rule"]),
+        "meaning": meaning,
+        "next_step": next_step,
+    }
+
+
+# The rules a person can answer before registering (public self-check; nothing is stored).
+SELF_CHECK_RULES = (rule_adult, rule_colombian_document, rule_years_abroad, rule_applied_in_time, rule_rur)
+
+
+def self_check(
+    *,
+    birth_date,
+    is_colombian_national,
+    document_type,
+    departure_date,
+    return_date,
+    forced_return,
+    return_type,
+    rur_number,
+    today=None,
+) -> tuple[str, list[Verdict]]:
+    facts = Facts(
+        today=today or timezone.localdate(),
+        birth_date=birth_date,
+        is_colombian_national=is_colombian_national,
+        document_type=document_type,
+        departure_date=departure_date,
+        return_date=return_date,
+        forced_return=forced_return,
+        return_type=return_type,
+        rur_number=rur_number or "",
+    )
+    return evaluate(facts, rules=SELF_CHECK_RULES)
+
+
+def facts_for_application(application) -> Facts:
+    """Facts of a submitted application: its frozen answers, its product, and live duplicate checks."""
+    from applicants.models import ReturneeProfile
+    from loans.applications import selectors
+    from loans.applications.models import LoanApplication
+    from loans.choices import ApplicationStatus
+
+    profile = application.frozen_profile or {}
+    plan = application.frozen_plan or {}
+    product = application.product
+
+    def as_date(value):
+        return date.fromisoformat(value) if value else None
+
+    current_profile = ReturneeProfile.objects.filter(user_id=application.applicant_id).first()
+    changed = current_profile is None or selectors.profile_snapshot(current_profile) != profile
+    document_hash = profile.get("document_number_hash") or ""
+    duplicates = (
+        ReturneeProfile.objects.filter(document_number_hash=document_hash)
+        .exclude(user_id=application.applicant_id)
+        .count()
+        if document_hash
+        else 0
+    )
+    submitted_on = (
+        timezone.localtime(application.submitted_at).date() if application.submitted_at else timezone.localdate()
+    )
+    return Facts(
+        today=submitted_on,
+        birth_date=as_date(profile.get("birth_date")),
+        document_type=profile.get("document_type", ""),
+        is_colombian_national=profile.get("is_colombian_national"),
+        country_returned_from=profile.get("country_returned_from", ""),
+        departure_date=as_date(profile.get("departure_date")),
+        return_date=as_date(profile.get("return_date")),
+        return_type=profile.get("return_type", ""),
+        forced_return=profile.get("forced_return"),
+        rur_number=profile.get("rur_number", ""),
+        declarations_complete=bool(profile.get("declarations_accepted_at") and application.declarations_accepted_at),
+        min_years_abroad=product.min_years_abroad,
+        max_months_since_return=product.max_months_since_return,
+        accepted_countries=list(product.accepted_countries or []),
+        eligible_return_types=list(product.eligible_return_types or []),
+        covered_departments=list(product.covered_departments.values_list("code", flat=True)),
+        other_open_applications=LoanApplication.objects.filter(
+            applicant_id=application.applicant_id, status__in=ApplicationStatus.open_states()
+        )
+        .exclude(pk=application.pk)
+        .count(),
+        duplicate_identity_accounts=duplicates,
+        loan_request_errors=selectors.frozen_loan_request_errors(application, day=submitted_on),
+        plan_missing=selectors.frozen_plan_missing(plan),
+        missing_documents=selectors.missing_documents(application),
+        business_department=plan.get("department") or "",
+        profile_changed_since_submission=changed,
+        product_active=product.is_active,
+    )

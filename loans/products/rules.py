@@ -1,0 +1,160 @@
+"""Rules about loan products: amount limits in pesos, usury caps, and what staff may set."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loans.choices import DocumentKind
+from loans.products.money import format_cop
+
+
+def smmlv_for(year: int) -> int | None:
+    from loans.products.models import MinimumWage
+
+    return MinimumWage.objects.filter(year=year).values_list("amount", flat=True).first()
+
+
+def usury_cap_on(credit_category: str, day: date):
+    from loans.products.models import UsuryCap
+
+    return UsuryCap.objects.filter(credit_category=credit_category, valid_from__lte=day, valid_to__gte=day).first()
+
+
+def amount_limits(product, day: date | None = None) -> tuple[int, int]:
+    """The product's (minimum, maximum) in pesos on a day: the tighter of COP and SMMLV limits."""
+    day = day or timezone.localdate()
+    minimum, maximum = product.min_amount_cop or 1, product.max_amount_cop
+    if product.min_amount_smmlv is not None or product.max_amount_smmlv is not None:
+        wage = smmlv_for(day.year)
+        if wage is None:
+            raise ValidationError(
+                _("There is no minimum wage (SMMLV) for %(year)s yet; staff must add it."), params={"year": day.year}
+            )
+        if product.min_amount_smmlv is not None:
+            minimum = max(minimum, int((product.min_amount_smmlv * wage).to_integral_value(ROUND_FLOOR)))
+        if product.max_amount_smmlv is not None:
+            by_wage = int((product.max_amount_smmlv * wage).to_integral_value(ROUND_FLOOR))
+            maximum = by_wage if maximum is None else min(maximum, by_wage)
+    if maximum is None:
+        raise ValidationError(_("The product has no maximum amount."))
+    return minimum, maximum
+
+
+def max_financing(product, total_investment: int) -> int:
+    """The most the product may lend for a plan: its share of the plan's investment, in whole pesos."""
+    return int((Decimal(total_investment) * product.max_financing_pct / 100).to_integral_value(ROUND_FLOOR))
+
+
+def _percent(value) -> str:
+    # Caps are stored with four decimals; show 42.5, not 42.5000 (and never 4.25E+1).
+    return f"{Decimal(value).normalize():f}"
+
+
+def validate_product(product) -> None:
+    """Staff-facing checks; the rate must stay under the usury cap in force for its category."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if product.min_amount_cop is None and product.min_amount_smmlv is None:
+        add("min_amount_cop", _("Set a minimum amount, in pesos or in SMMLV."))
+    if product.max_amount_cop is None and product.max_amount_smmlv is None:
+        add("max_amount_cop", _("Set a maximum amount, in pesos or in SMMLV."))
+    if product.min_amount_cop and product.max_amount_cop and product.min_amount_cop > product.max_amount_cop:
+        add("max_amount_cop", _("The maximum must be at least the minimum."))
+    if (
+        product.min_amount_smmlv is not None
+        and product.max_amount_smmlv is not None
+        and product.min_amount_smmlv > product.max_amount_smmlv
+    ):
+        add("max_amount_smmlv", _("The maximum must be at least the minimum."))
+    if product.min_term_months and product.max_term_months and product.min_term_months > product.max_term_months:
+        add("max_term_months", _("The maximum term must be at least the minimum term."))
+    if product.max_term_months is not None and product.max_grace_months >= product.max_term_months:
+        add("max_grace_months", _("The grace must be shorter than the maximum term."))
+    if product.window_closes and product.window_opens and product.window_closes < product.window_opens:
+        add("window_closes", _("The window cannot close before it opens."))
+    if product.state_pays_every is not None and product.state_pays_every < 2:
+        add("state_pays_every", _("Use 2 or more (every 12th instalment is written 12)."))
+    unknown = set(product.required_documents or []) - set(DocumentKind.values)
+    if unknown:
+        add("required_documents", _("Unknown document kinds: %(kinds)s") % {"kinds": ", ".join(sorted(unknown))})
+    if product.annual_rate_pct is not None and product.credit_category:
+        day = max(product.window_opens or timezone.localdate(), timezone.localdate())
+        cap = usury_cap_on(product.credit_category, day)
+        if cap is None:
+            add(
+                "credit_category",
+                _("There is no usury cap in force for this credit category on %(day)s; add it first.")
+                % {"day": day.isoformat()},
+            )
+        elif product.annual_rate_pct > cap.rate_pct:
+            add(
+                "annual_rate_pct",
+                _("%(rate)s%% E.A. exceeds the usury cap of %(cap)s%% E.A. in force for %(category)s.")
+                % {
+                    "rate": _percent(product.annual_rate_pct),
+                    "cap": _percent(cap.rate_pct),
+                    "category": cap.get_credit_category_display(),
+                },
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def loan_request_errors(
+    product,
+    *,
+    amount: int | None,
+    term_months: int | None,
+    grace_months: int | None,
+    total_investment: int | None,
+    day: date | None = None,
+    require_active: bool = True,
+) -> dict[str, str]:
+    """What is wrong with a loan request for this product, by field, in the user's language."""
+    day = day or timezone.localdate()
+    errors: dict[str, str] = {}
+    in_window = product.window_opens <= day and (product.window_closes is None or day <= product.window_closes)
+    if not in_window or (require_active and not product.is_active):
+        errors["product"] = _("Applications for this product are closed.")
+        return errors
+    try:
+        minimum, maximum = amount_limits(product, day)
+    except ValidationError as error:
+        errors["amount"] = error.messages[0]
+        return errors
+    if amount is not None:
+        if not minimum <= amount <= maximum:
+            errors["amount"] = _("The amount must be between %(min)s and %(max)s.") % {
+                "min": format_cop(minimum),
+                "max": format_cop(maximum),
+            }
+        elif total_investment is not None:
+            ceiling = max_financing(product, total_investment)
+            if amount > ceiling:
+                errors["amount"] = _(
+                    "This product lends at most %(pct)s%% of the plan's investment (%(investment)s): "
+                    "at most %(ceiling)s."
+                ) % {
+                    "pct": _percent(product.max_financing_pct),
+                    "investment": format_cop(total_investment),
+                    "ceiling": format_cop(ceiling),
+                }
+    if term_months is not None and not product.min_term_months <= term_months <= product.max_term_months:
+        errors["term_months"] = _("The term must be between %(min)s and %(max)s months.") % {
+            "min": product.min_term_months,
+            "max": product.max_term_months,
+        }
+    if grace_months is not None:
+        if grace_months > product.max_grace_months:
+            errors["grace_months"] = _("The grace can be at most %(max)s months.") % {"max": product.max_grace_months}
+        elif term_months is not None and grace_months >= term_months:
+            errors["grace_months"] = _("The grace must be shorter than the term.")
+    return errors

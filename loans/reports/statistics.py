@@ -1,0 +1,156 @@
+"""Open statistics: anonymised aggregates for everyone (docs/REPORTS.md, "Open statistics").
+
+Counts are of people (distinct applicants who sent an application), never of rows. No cell
+with fewer than five people is published:
+
+1. primary suppression: every count below 5 (zero included) is shown as "<5";
+2. differences: within a row the measures are nested (applied ≥ approved ≥ disbursed); two
+   published counts that differ by 1–4 would reveal a small group, so the smaller is hidden
+   (shown "*");
+3. complements: a column's published total minus its published cells must not reveal one
+   hidden cell, so when a column hides exactly one cell the smallest published one goes too
+   (shown "*");
+4. an amount is published only where its count of people is.
+
+The tables are computed with one GROUP BY query each and cached for an hour.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.cache import cache
+from django.db.models import Case, CharField, Count, Q, Sum, Value, When
+from django.utils import timezone
+
+from loans.applications.models import LoanApplication
+from loans.choices import ApplicationStatus as S
+from loans.reports.filters import AGE_BANDS, years_before
+
+MIN_CELL = 5
+CACHE_SECONDS = 60 * 60
+CACHE_KEY = "public-statistics:v1"
+
+COUNTS = ("applicants", "approved", "disbursed")
+MEASURES = (*COUNTS, "amount_disbursed")
+TABLES = ("department", "sector", "sex", "return_type", "age_band")
+
+_GROUP_FIELDS = {
+    "department": ("business_department_id", "business_department__name"),
+    "sector": ("business_section_id", "business_section__name"),
+    "sex": ("applicant__profile__sex", None),
+    "return_type": ("applicant__profile__return_type", None),
+    "age_band": ("age_band", None),
+}
+
+
+def _age_band(today: date):
+    whens = []
+    for band, (youngest, _oldest) in sorted(AGE_BANDS.items(), key=lambda item: -item[1][0]):
+        whens.append(When(applicant__profile__birth_date__lte=years_before(today, youngest), then=Value(band)))
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def _aggregates():
+    approved = Q(status__in=[S.APPROVED, S.DISBURSED]) | Q(approved_by__isnull=False)
+    return {
+        "applicants": Count("applicant", distinct=True),
+        "approved": Count("applicant", distinct=True, filter=approved),
+        "disbursed": Count("applicant", distinct=True, filter=Q(status=S.DISBURSED)),
+        "amount_disbursed": Sum("loan__principal", filter=Q(status=S.DISBURSED)),
+    }
+
+
+def _sent(today: date):
+    return LoanApplication.objects.filter(submitted_at__isnull=False).annotate(age_band=_age_band(today))
+
+
+def compute(today: date | None = None) -> dict:
+    """Raw (unsuppressed) counts per table; private to this module and its tests."""
+    today = today or timezone.localdate()
+    tables = {}
+    for table in TABLES:
+        code_field, name_field = _GROUP_FIELDS[table]
+        group = [code_field] + ([name_field] if name_field else [])
+        rows = []
+        for row in _sent(today).order_by().values(*group).annotate(**_aggregates()).order_by(code_field):
+            rows.append(
+                {
+                    "code": row[code_field] or "",
+                    "name": row[name_field] if name_field and row[name_field] else "",
+                    **{measure: row[measure] or 0 for measure in MEASURES},
+                }
+            )
+        tables[table] = rows
+    total = _sent(today).aggregate(**_aggregates())
+    return {"tables": tables, "total": {measure: total[measure] or 0 for measure in MEASURES}}
+
+
+PRIMARY = "<5"  # fewer than five people
+SECONDARY = "*"  # five or more, hidden so that a small cell cannot be worked out
+
+
+def _hide_row(values: dict, hidden: set) -> bool:
+    """Hide small counts and small differences between a row's published counts; True if any changed."""
+    changed = False
+    for measure in COUNTS:
+        if measure not in hidden and values[measure] < MIN_CELL:
+            hidden.add(measure)
+            changed = True
+    for bigger in COUNTS:
+        for smaller in COUNTS:
+            if bigger == smaller or bigger in hidden or smaller in hidden:
+                continue
+            if values[bigger] >= values[smaller] and 0 < values[bigger] - values[smaller] < MIN_CELL:
+                hidden.add(smaller)
+                changed = True
+    return changed
+
+
+def _published(values: dict, hidden: set) -> dict:
+    out = {"code": values.get("code", ""), "name": values.get("name", "")}
+    for measure in COUNTS:
+        if measure in hidden:
+            out[measure] = PRIMARY if values[measure] < MIN_CELL else SECONDARY
+        else:
+            out[measure] = values[measure]
+    out["amount_disbursed"] = SECONDARY if "disbursed" in hidden else values["amount_disbursed"]
+    return out
+
+
+def suppress(raw: dict) -> dict:
+    """The publishable version of ``compute()``: hidden cells become "<5" (small) or "*" (complementary)."""
+    total = raw["total"]
+    total_hidden: set = set()
+    while _hide_row(total, total_hidden):
+        pass
+    tables = {}
+    for table, rows in raw["tables"].items():
+        hidden = [set() for _row in rows]
+        changed = True
+        while changed:
+            changed = False
+            for values, row_hidden in zip(rows, hidden, strict=True):
+                while _hide_row(values, row_hidden):
+                    changed = True
+            for measure in COUNTS:
+                if measure in total_hidden:
+                    continue
+                shown = [i for i, row_hidden in enumerate(hidden) if measure not in row_hidden]
+                if len(rows) - len(shown) == 1 and shown:
+                    hidden[min(shown, key=lambda i: rows[i][measure])].add(measure)
+                    changed = True
+        tables[table] = [_published(values, row_hidden) for values, row_hidden in zip(rows, hidden, strict=True)]
+    published_total = _published(total, total_hidden)
+    del published_total["code"], published_total["name"]
+    return {"tables": tables, "total": published_total}
+
+
+def public_statistics() -> dict:
+    """The suppressed tables, computed at most once an hour."""
+    data = cache.get(CACHE_KEY)
+    if data is None:
+        data = suppress(compute())
+        data["generated_at"] = timezone.now().isoformat(timespec="minutes")
+        cache.set(CACHE_KEY, data, CACHE_SECONDS)
+    return data
