@@ -21,6 +21,8 @@ SALT_KEY = env.list("FIELD_ENCRYPTION_SALT")
 BLIND_INDEX_KEY = env("BLIND_INDEX_KEY")
 
 INSTALLED_APPS = [
+    # Before the admin: it adds the per-language fields and their admin tabs.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -32,6 +34,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "more_admin_filters",
     "django_otp",
     "simple_history",
     "django_otp.plugins.otp_totp",
@@ -122,6 +125,10 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Staff-written content (product names and descriptions) has a Spanish and an English field;
+# a reader of English sees the Spanish text where the English one is empty.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "es"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("es",)
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "America/Bogota"
 USE_I18N = True
