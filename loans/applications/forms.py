@@ -11,7 +11,18 @@ from loans.products.models import LoanProduct
 from loans.products.rules import RequestLimits, loan_request_errors, request_hints, request_limits
 from portal.forms import WordedChoicesMixin
 
-MONEY_WIDGET = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+class PesosInput(forms.TextInput):
+    """A saved amount shows as people write it, 12.000.000; what someone typed comes back as
+    they typed it (a refused form must not rewrite their input)."""
+
+    def format_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}".replace(",", ".")
+        return super().format_value(value)
+
+
+MONEY_WIDGET = PesosInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
 
 
 class PesosField(forms.IntegerField):

@@ -136,6 +136,7 @@ def plan_edit(request, public_id):
             "missing": selectors.plan_missing(plan),
             "total": selectors.plan_total_investment(plan),
             "next": request.GET.get("next") or request.POST.get("next", ""),
+            "draft": selectors.latest_draft_for(request.user),
         },
     )
 
