@@ -15,6 +15,9 @@ from .health import healthz
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "Retorno Productivo"
 admin.site.site_title = "Retorno Productivo"
+# Officers triage at 1280 px: the queue's columns and filters need the width the app list in a
+# side bar would take (the home page and the breadcrumbs lead to every model).
+admin.site.enable_nav_sidebar = False
 
 
 class FaviconView(RedirectView):

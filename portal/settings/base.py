@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
-    "more_admin_filters",
     "django_otp",
     "simple_history",
     "django_otp.plugins.otp_totp",
