@@ -15,6 +15,7 @@ from applicants.choices import DocumentType, EducationLevel, ReturnType, Sex
 from applicants.models import Department, EconomicDivision, Municipality
 from loans.applications.models import BusinessPlan, InvestmentItem
 from loans.choices import CreditCategory, DocumentKind, GraceMode, InvestmentCategory
+from loans.management.commands._demo_programme import seed_programme
 from loans.products.models import LoanProduct, UsuryCap
 
 User = get_user_model()
@@ -121,6 +122,7 @@ class Command(BaseCommand):
 
         self._products()
         self._plans()
+        seed_programme(DEMO_PASSWORD)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in with these accounts:"))
         for email, role in STAFF:
