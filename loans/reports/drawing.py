@@ -25,7 +25,7 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
 
 @dataclass
 class Chart:
-    """A chart and the table of its numbers, shown side by side."""
+    """A chart and the table of its numbers, shown one above the other."""
 
     name: str
     title: str
@@ -35,6 +35,11 @@ class Chart:
     columns: list[str]
     rows: list[list[str]] = field(default_factory=list)
     kind: str = "barh"
+
+    @property
+    def has_data(self) -> bool:
+        """Whether any bar has a value: a chart of zeros says "no data" instead of an empty frame."""
+        return any(value for _name, values in self.series for value in values)
 
     def fingerprint(self) -> str:
         payload = [self.name, self.title, self.categories, self.series, self.unit, self.kind, get_language()]
