@@ -49,6 +49,7 @@ lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/mypy applicants loans portal
 	$(BIN)/bandit -q -c pyproject.toml -r applicants loans portal --severity-level high
 	$(BIN)/python scripts/pip_audit.py
 ifeq ($(CI),true)

@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import crypto, services
+from . import crypto, pii, services
 from .models import (
     ConsentRecord,
     DeletionRequest,
@@ -36,8 +35,8 @@ PII_FIELDS = ("document_number", "phone", "address")
 
 
 def can_see_pii(request) -> bool:
-    """Whole document numbers, phones and addresses only with the PII permission (settings.PII_PERMISSION)."""
-    return request.user.has_perm(settings.PII_PERMISSION)
+    """Whole document numbers, phones and addresses only for users an app registered (applicants.pii)."""
+    return pii.can_see_pii(request.user)
 
 
 @admin.register(ReturneeProfile)

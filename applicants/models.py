@@ -11,7 +11,7 @@ from encrypted_fields.fields import EncryptedCharField
 from .choices import DocumentType, EducationLevel, ReturnType, Sex
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
@@ -179,7 +179,7 @@ class ReturneeProfile(models.Model):
     education_level = models.CharField(_("education level"), max_length=20, choices=EducationLevel.choices, blank=True)
     household_size = models.PositiveSmallIntegerField(_("household size"), null=True, blank=True)
 
-    # Declarations (DOMAIN.md): self-declared, checked by officers.
+    # Declarations (docs/DOMAIN.md, "Eligibility"): self-declared, checked by officers.
     declares_no_custodial_sentence = models.BooleanField(_("not serving a custodial sentence"), default=False)
     declares_no_public_admin_conviction = models.BooleanField(
         _("not convicted of crimes against the public administration"), default=False
@@ -228,7 +228,6 @@ class DeletionRequest(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         COMPLETED = "completed", _("Completed")
-        REFUSED = "refused", _("Refused")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(

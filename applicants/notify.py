@@ -11,13 +11,12 @@ from portal.queue import enqueue
 
 from .models import Notification, User
 from .services import notification_create
+from .tasks import deliver_notification
 
 
 def notify(
     *, user: User, key: str, kind: str, subject: str, body: str, link: str = "", sms: bool = False
 ) -> Notification:
-    from .tasks import deliver_notification
-
     notification, created = notification_create(user=user, key=key, kind=kind, subject=subject, body=body, link=link)
     if created:
         transaction.on_commit(lambda: enqueue(deliver_notification, notification.pk, sms=sms))

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .consent import CONSENT_VERSION, consent_text
 from .countries import country_name
 from .models import ConsentRecord, Notification, ReturneeProfile, User
 from .phones import format_phone
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class ProfileStep:
     slug: str
-    title: str
+    title: StrOrPromise
     fields: tuple[str, ...]
 
 
@@ -111,10 +116,6 @@ class ConsentForReader:
 def consents_for_reader(user: User, language: str) -> list[ConsentForReader]:
     """Each consent as recorded (verbatim, in the language it was given in) and, for the current
     version given in another language, its text in the reader's language."""
-    from django.utils import translation
-
-    from .consent import CONSENT_VERSION, consent_text
-
     with translation.override(language):
         current_text = consent_text()
     return [

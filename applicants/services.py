@@ -19,12 +19,11 @@ from .models import (
     ReturneeProfile,
     User,
 )
+from .tasks import send_verification_email
 
 
 def user_register(*, email: str, password: str, language: str | None = None) -> User:
     """Create an account with its empty profile and consent, and send the verification email."""
-    from .tasks import send_verification_email
-
     language = (language or get_language() or "es")[:2]
     with transaction.atomic():
         user = User.objects.create_user(email=email, password=password, preferred_language=language)
@@ -35,8 +34,6 @@ def user_register(*, email: str, password: str, language: str | None = None) -> 
 
 
 def verification_email_resend(*, user: User) -> None:
-    from .tasks import send_verification_email
-
     if user.email_verified:
         return
     transaction.on_commit(lambda: enqueue(send_verification_email, user.pk))

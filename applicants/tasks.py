@@ -1,15 +1,21 @@
 import logging
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .models import User
+from portal.queue import enqueue
+
+from .models import Notification, User
+from .sms import get_backend
 from .tokens import email_verification_token
 
 logger = logging.getLogger(__name__)
@@ -56,12 +62,6 @@ def send_verification_email(self, user_id: int) -> bool:
 )
 def deliver_notification(self, notification_id: int, sms: bool = False) -> bool:
     """Email (and text) one notification exactly once: the row lock and emailed_at guard it."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from .models import Notification
-    from .sms import get_backend
-
     with transaction.atomic():
         # Lock the row: a redelivered copy of this task waits here, then sees emailed_at set.
         notification = (
@@ -99,8 +99,6 @@ def deliver_notification(self, notification_id: int, sms: bool = False) -> bool:
 
 
 def _mail_domain() -> str:
-    from urllib.parse import urlsplit
-
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
@@ -110,19 +108,13 @@ def sweep_undelivered_notifications(self, older_than_minutes: int = 5, within_da
 
     Only the email is retried: the text message is a courtesy on top of the inbox and email.
     """
-    from django.utils import timezone
-
-    from portal.queue import enqueue
-
-    from .models import Notification
-
     now = timezone.now()
     ids = list(
         Notification.objects.filter(
             emailed_at=None,
             user__is_active=True,
-            created_at__lte=now - timezone.timedelta(minutes=older_than_minutes),
-            created_at__gte=now - timezone.timedelta(days=within_days),
+            created_at__lte=now - timedelta(minutes=older_than_minutes),
+            created_at__gte=now - timedelta(days=within_days),
         )
         .order_by("created_at")
         .values_list("pk", flat=True)[:5000]

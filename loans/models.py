@@ -3,6 +3,7 @@
 from loans.applications.models import (  # noqa: F401
     ApplicationDocument,
     ApplicationEvent,
+    ApplicationMessage,
     BusinessPlan,
     DocumentAccess,
     InvestmentItem,
@@ -24,7 +25,6 @@ from loans.reports.models import (  # noqa: F401
     ExportJob,
 )
 from loans.review.models import (  # noqa: F401
-    ApplicationMessage,
     ApplicationScore,
     ReviewNote,
     ScoringCriterion,

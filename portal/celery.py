@@ -2,6 +2,7 @@ import os
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
@@ -18,6 +19,5 @@ def close_old_database_connections(**kwargs) -> None:
     task = kwargs.get("task")
     if task is not None and getattr(task.request, "is_eager", False):
         return  # run inline (tests, eager mode): the caller's connection and transaction stay
-    from django.db import close_old_connections
 
     close_old_connections()

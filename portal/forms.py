@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +29,6 @@ def word_empty_choice(field: forms.Field) -> None:
         return
     if not isinstance(field, forms.ChoiceField) or isinstance(field, forms.MultipleChoiceField):
         return
-    choices = list(field.choices)
+    choices = list(cast(Iterable, field.choices))
     if choices and choices[0][0] in ("", None) and str(choices[0][1]).strip("-") == "":
         field.choices = choices[1:] if radio else [("", CHOOSE_AN_OPTION), *choices[1:]]

@@ -4,6 +4,7 @@ import json
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 EXACT_BELOW = 100_000
@@ -30,8 +31,7 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        query = getattr(queryset, "query", None)
-        if query is not None and self._is_unfiltered(query):
+        if isinstance(queryset, QuerySet) and self._is_unfiltered(queryset.query):
             connection = connections[queryset.db]
             if connection.vendor == "postgresql":
                 estimate = self._estimate(queryset, connection)

@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from tests import services
 from tests.factories import CompleteProfileFactory, StaffFactory, UserFactory
@@ -12,13 +13,24 @@ from tests.factories import CompleteProfileFactory, StaffFactory, UserFactory
 _skipped_for: Counter[str] = Counter()
 SERVICE_MARKERS = {"needs_redis", "needs_postgres", "needs_worker", "browser"}
 
+# Under CI the property tests draw the same examples on every run, so a red build reproduces
+# on a laptop with `CI=true`; nor does CI keep or replay an example database between runs.
+# Locally hypothesis explores afresh each run and remembers what failed in .hypothesis/.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev")
+HYPOTHESIS_PROFILE = "ci" if services.CI else "dev"
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
 
 def pytest_report_header(config):
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     mode = "CI=true: every service is required" if services.CI else "embedded default; missing services are skipped"
-    return [f"retorno: database={engine}, redis={services.redis_url()}, {mode}"]
+    return [
+        f"retorno: database={engine}, redis={services.redis_url()}, {mode}",
+        f"hypothesis profile: {HYPOTHESIS_PROFILE} (derandomize={hypothesis_settings.default.derandomize})",
+    ]
 
 
 def pytest_runtest_setup(item):

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
@@ -199,7 +201,7 @@ def _overall(limits: list[RequestLimits]) -> RequestLimits:
 
 
 class LoanRequestForm(WordedChoicesMixin, forms.Form):
-    product = forms.ModelChoiceField(
+    product: forms.ModelChoiceField[LoanProduct] = forms.ModelChoiceField(
         label=_("Loan product"),
         queryset=LoanProduct.objects.none(),
         help_text=_("The loan line you apply to."),

@@ -11,6 +11,7 @@ from encrypted_fields.fields import EncryptedCharField
 from simple_history.models import HistoricalRecords
 
 from applicants.models import Department, EconomicDivision, EconomicSection, Municipality
+from loans import permissions
 from loans.choices import (
     ApplicationStatus,
     BusinessStage,
@@ -195,11 +196,11 @@ class LoanApplication(models.Model):
             models.Index(fields=["business_section", "status"], name="application_section_idx"),
         ]
         permissions = [
-            ("review_application", _("Can review applications (program officer)")),
-            ("approve_application", _("Can approve applications and disburse loans (approver)")),
-            ("view_pii", _("Can see document numbers, phones and addresses")),
-            ("view_reports", _("Can see reports")),
-            ("export_reports", _("Can export reports")),
+            (permissions.REVIEW_APPLICATION, _("Can review applications (program officer)")),
+            (permissions.APPROVE_APPLICATION, _("Can approve applications and disburse loans (approver)")),
+            (permissions.VIEW_PII, _("Can see document numbers, phones and addresses")),
+            (permissions.VIEW_REPORTS, _("Can see reports")),
+            (permissions.EXPORT_REPORTS, _("Can export reports")),
         ]
 
     def __str__(self) -> str:
@@ -279,3 +280,21 @@ class DocumentAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.document_id} · {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+class ApplicationMessage(models.Model):
+    """A message between the applicant and the officers (information requests and answers)."""
+
+    application = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    from_applicant = models.BooleanField(_("from the applicant"))
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return self.body[:60]

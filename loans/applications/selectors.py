@@ -21,7 +21,7 @@ from loans.applications.models import ApplicationDocument, ApplicationEvent, Bus
 from loans.choices import ApplicationStatus, DocumentKind
 from loans.products.models import LoanProduct
 from loans.products.rules import loan_request_errors
-from loans.products.schedule import GraceMode, Schedule, add_months, build_schedule
+from loans.products.schedule import Schedule, schedule_for
 
 MAX_DOCUMENTS_PER_APPLICATION = 20
 MAX_BYTES_PER_APPLICATION = 50 * 1024 * 1024
@@ -293,24 +293,6 @@ def application_problems(application: LoanApplication) -> list[str]:
     return problems
 
 
-def schedule_for(
-    product: LoanProduct, *, amount: int, term_months: int, grace_months: int, start: date | None = None
-) -> Schedule:
-    """The repayment schedule the applicant sees: first instalment one month after disbursement."""
-    start = start or timezone.localdate()
-    first_due = add_months(start, 1)
-    return build_schedule(
-        amount=amount,
-        annual_rate=product.annual_rate_pct / 100,
-        term_months=term_months,
-        grace_months=grace_months,
-        grace_mode=GraceMode(product.grace_mode),
-        first_due_date=first_due,
-        state_pays_every=product.state_pays_every,
-        on_time_rebate_pct=product.on_time_rebate_pct,
-    )
-
-
 def application_schedule(application: LoanApplication) -> Schedule | None:
     if loan_request_problems(application) and application.is_draft:
         return None
@@ -349,96 +331,3 @@ def stuck_submitted_ids(*, older_than_minutes: int) -> list[int]:
         .order_by("submitted_at")
         .values_list("pk", flat=True)[:5000]
     )
-
-
-def score_summary(application: LoanApplication) -> dict[str, Any]:
-    """The rubric with this application's scores and the weighted score out of 100."""
-    from loans.review.models import ApplicationScore, ScoringCriterion
-
-    criteria = list(ScoringCriterion.objects.filter(is_active=True))
-    scores = {s.criterion_id: s.score for s in ApplicationScore.objects.filter(application=application)}
-    possible = sum(5 * c.weight for c in criteria)
-    earned = sum(scores.get(c.pk, 0) * c.weight for c in criteria)
-    complete = bool(criteria) and all(c.pk in scores for c in criteria)
-    return {
-        "criteria": criteria,
-        "scores": scores,
-        "score": round(100 * earned / possible) if possible and complete else None,
-        "complete": complete,
-    }
-
-
-def duplicate_identities(application: LoanApplication) -> list[dict[str, Any]]:
-    """Other accounts sharing this applicant's document number, phone or bank account."""
-    profile = ReturneeProfile.objects.filter(user_id=application.applicant_id).first()
-    found = []
-    checks = []
-    if profile and profile.document_number_hash:
-        checks.append(
-            (
-                _("document number"),
-                ReturneeProfile.objects.filter(document_number_hash=profile.document_number_hash).values_list(
-                    "user_id", flat=True
-                ),
-            )
-        )
-    if profile and profile.phone_hash:
-        checks.append(
-            (
-                _("phone"),
-                ReturneeProfile.objects.filter(phone_hash=profile.phone_hash).values_list("user_id", flat=True),
-            )
-        )
-    if application.bank_account_hash:
-        checks.append(
-            (
-                _("bank account"),
-                LoanApplication.objects.filter(bank_account_hash=application.bank_account_hash).values_list(
-                    "applicant_id", flat=True
-                ),
-            )
-        )
-    for label, user_ids in checks:
-        others = sorted(set(user_ids) - {application.applicant_id})
-        if others:
-            emails = list(User.objects.filter(pk__in=others).values_list("email", flat=True))
-            found.append({"what": label, "accounts": emails})
-    return found
-
-
-def review_page(application: LoanApplication, viewer: User) -> dict[str, Any]:
-    """Everything the officer's application page shows, in a fixed number of queries."""
-    from applicants.crypto import mask
-    from applicants.phones import format_phone
-    from loans.eligibility import rules as eligibility
-    from loans.review.models import ApplicationMessage, ReviewNote
-
-    profile = (
-        ReturneeProfile.objects.select_related("department", "municipality")
-        .filter(user_id=application.applicant_id)
-        .first()
-    )
-    can_see_pii = viewer.has_perm("loans.view_pii")
-
-    def pii(value: str | None) -> str:
-        return (value or "") if can_see_pii else mask(value)
-
-    result = application.eligibility_results.first()
-    return {
-        "profile": profile,
-        "document_number": pii(profile.document_number if profile else ""),
-        "phone": pii(format_phone(profile.phone or "")) if profile else "",
-        "address": pii(profile.address if profile else ""),
-        "can_see_pii": can_see_pii,
-        "plan": application.frozen_plan or {},
-        "documents": list(application.documents.all()),
-        "eligibility": result,
-        "verdicts": [eligibility.explain(v) for v in result.verdicts] if result else [],
-        "schedule": application_schedule(application),
-        "events": list(application.events.select_related("actor")),
-        "notes": list(ReviewNote.objects.filter(application=application).select_related("author")),
-        # Not "messages": that name belongs to the admin's flash messages in every template.
-        "conversation": list(ApplicationMessage.objects.filter(application=application).select_related("sender")),
-        "rubric": score_summary(application),
-        "duplicates": duplicate_identities(application),
-    }

@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applicants.choices import DocumentType, ReturnType
+from applicants.selectors import profile_of, returnee_data_export
 from loans.applications import selectors, services
 from loans.applications.forms import (
+    AnswerForm,
     BusinessPlanForm,
     ChoosePlanForm,
     DeclarationsForm,
@@ -26,7 +28,7 @@ from loans.applications.forms import (
 from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.forms import SelfCheckForm
-from loans.products.schedule import schedule_to_rows
+from loans.products.schedule import schedule_for, schedule_to_rows
 
 
 def simulator(request):
@@ -35,7 +37,7 @@ def simulator(request):
     schedule = None
     wants_csv = request.GET.get("format") == "csv"
     if request.GET and form.is_valid():
-        schedule = selectors.schedule_for(
+        schedule = schedule_for(
             form.cleaned_data["product"],
             amount=form.cleaned_data["amount"],
             term_months=form.cleaned_data["term_months"],
@@ -234,7 +236,7 @@ def application_loan(request, public_id):
     schedule = None
     if data is not None and form.is_valid():
         cleaned = form.cleaned_data
-        schedule = selectors.schedule_for(
+        schedule = schedule_for(
             cleaned["product"],
             amount=cleaned["amount"],
             term_months=cleaned["term_months"],
@@ -361,7 +363,6 @@ def application_review(request, public_id):
         return redirect("loans:application_detail", public_id=application.public_id)
     if not application.is_draft:
         return redirect("loans:application_detail", public_id=application.public_id)
-    from applicants.selectors import profile_of, returnee_data_export
 
     profile = profile_of(request.user)
     return render(
@@ -413,9 +414,6 @@ def product_list(request):
 @login_required
 def application_answer(request, public_id):
     """The applicant answers an officer's request for information; the application goes back to review."""
-    from loans.applications.forms import AnswerForm
-    from loans.review import services as review
-
     application = selectors.application_for_owner(public_id=public_id, user=request.user)
     if application.status != ApplicationStatus.INFO_REQUESTED:
         messages.info(request, _("There is no question from the officer to answer now."))
@@ -423,10 +421,10 @@ def application_answer(request, public_id):
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            review.application_answer_info(
+            services.application_answer_info(
                 application=application, user=request.user, message=form.cleaned_data["message"]
             )
-        except review.ReviewError as error:
+        except services.ApplicationError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Your answer was sent. The officer will continue the review."))

@@ -1,4 +1,4 @@
-"""The eligibility engine: one small function per rule of DOMAIN.md, versioned as a ruleset.
+"""The eligibility engine: one small function per rule of docs/DOMAIN.md ("Eligibility"), versioned.
 
 Each rule returns pass / fail / review with a reason code and the facts it used. The same
 functions serve the Celery check of a submitted application and the public self-check page
@@ -10,15 +10,18 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from applicants.choices import DocumentType, ReturnType
+from applicants.countries import country_name
+from applicants.models import Department
 from applicants.validators import ADULT_AGE, age_on
 from loans.products.schedule import add_months as _add_months
 
@@ -276,53 +279,26 @@ def outcome_of(verdicts: list[Verdict]) -> str:
     return "eligible"
 
 
-def timed_evaluate(facts: Facts) -> tuple[str, list[Verdict], int]:
-    started = time.perf_counter()
-    outcome, verdicts = evaluate(facts)
-    return outcome, verdicts, int((time.perf_counter() - started) * 1000)
-
-
 @dataclass(frozen=True)
 class Check:
     """One run of the ruleset over a stored application, ready to be saved as a result."""
 
     outcome: str
     verdicts: list[Verdict]
-    started_at: object
+    started_at: datetime
     duration_ms: int
     ruleset_version: str = RULESET_VERSION
 
 
-def check_application(application) -> Check:
-    """Gather the facts and run every rule, timed; a fault becomes 'review' with the error.
-
-    Gathering facts reads several tables. If that raises for one application (a bad frozen
-    snapshot, a product without a parameter), the result records the error for an officer
-    instead of leaving the application stuck in 'submitted'. Database errors propagate: the
-    task retries them, since they say nothing about the application.
-    """
-    from django.db import DatabaseError
-
-    started_at = timezone.now()
-    started = time.perf_counter()
-    try:
-        facts = facts_for_application(application)
-    except DatabaseError:
-        raise
-    except Exception as error:  # noqa: BLE001 - recorded for an officer, never a silent stop
-        verdicts = [Verdict("facts", REVIEW, "rule_error", {"error": repr(error)[:300]})]
-    else:
-        _outcome, verdicts = evaluate(facts)
-    duration_ms = int((time.perf_counter() - started) * 1000)
-    return Check(outcome_of(verdicts), verdicts, started_at, duration_ms)
-
-
-def ruleset_fingerprint() -> str:
-    """A digest of the rules' source, their order and the reason codes (see RULESET_VERSION)."""
+def ruleset_fingerprint(*gatherers: Callable) -> str:
+    """A digest of the rules' source, their order, how facts are gathered (``gatherers``: the
+    functions that build ``Facts``, kept by the callers that own the data) and the reason codes
+    (see RULESET_VERSION)."""
     digest = hashlib.sha256()
     for rule in RULES:
         digest.update(inspect.getsource(rule).encode())
-    digest.update(inspect.getsource(facts_for_application).encode())
+    for gatherer in gatherers:
+        digest.update(inspect.getsource(gatherer).encode())
     digest.update(",".join(sorted(REASONS)).encode())
     return digest.hexdigest()[:16]
 
@@ -462,12 +438,6 @@ def _names(values, label) -> str:
 
 def describe_facts(facts: dict) -> list[str]:
     """What a rule looked at, as sentences an officer reads (a stored verdict keeps codes)."""
-    from django.utils.dateparse import parse_date
-    from django.utils.formats import date_format
-
-    from applicants.choices import DocumentType, ReturnType
-    from applicants.countries import country_name
-    from applicants.models import Department
 
     def day(value) -> str:
         parsed = parse_date(str(value)) if value else None
@@ -568,62 +538,3 @@ def self_check(
         rur_number=rur_number or "",
     )
     return evaluate(facts, rules=SELF_CHECK_RULES)
-
-
-def facts_for_application(application) -> Facts:
-    """Facts of a submitted application: its frozen answers, its product, and live duplicate checks."""
-    from applicants.models import ReturneeProfile
-    from loans.applications import selectors
-    from loans.applications.models import LoanApplication
-    from loans.choices import ApplicationStatus
-
-    profile = application.frozen_profile or {}
-    plan = application.frozen_plan or {}
-    product = application.product
-
-    def as_date(value):
-        return date.fromisoformat(value) if value else None
-
-    current_profile = ReturneeProfile.objects.filter(user_id=application.applicant_id).first()
-    changed = current_profile is None or selectors.profile_snapshot(current_profile) != profile
-    document_hash = profile.get("document_number_hash") or ""
-    duplicates = (
-        ReturneeProfile.objects.filter(document_number_hash=document_hash)
-        .exclude(user_id=application.applicant_id)
-        .count()
-        if document_hash
-        else 0
-    )
-    submitted_on = (
-        timezone.localtime(application.submitted_at).date() if application.submitted_at else timezone.localdate()
-    )
-    return Facts(
-        today=submitted_on,
-        birth_date=as_date(profile.get("birth_date")),
-        document_type=profile.get("document_type", ""),
-        is_colombian_national=profile.get("is_colombian_national"),
-        country_returned_from=profile.get("country_returned_from", ""),
-        departure_date=as_date(profile.get("departure_date")),
-        return_date=as_date(profile.get("return_date")),
-        return_type=profile.get("return_type", ""),
-        forced_return=profile.get("forced_return"),
-        rur_number=profile.get("rur_number", ""),
-        declarations_complete=bool(profile.get("declarations_accepted_at") and application.declarations_accepted_at),
-        min_years_abroad=product.min_years_abroad,
-        max_months_since_return=product.max_months_since_return,
-        accepted_countries=list(product.accepted_countries or []),
-        eligible_return_types=list(product.eligible_return_types or []),
-        covered_departments=list(product.covered_departments.values_list("code", flat=True)),
-        other_open_applications=LoanApplication.objects.filter(
-            applicant_id=application.applicant_id, status__in=ApplicationStatus.open_states()
-        )
-        .exclude(pk=application.pk)
-        .count(),
-        duplicate_identity_accounts=duplicates,
-        loan_request_errors=selectors.frozen_loan_request_errors(application, day=submitted_on),
-        plan_missing=selectors.frozen_plan_missing(plan),
-        missing_documents=selectors.missing_documents(application),
-        business_department=plan.get("department") or "",
-        profile_changed_since_submission=changed,
-        product_active=product.is_active,
-    )

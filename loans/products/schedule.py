@@ -1,7 +1,7 @@
 """Repayment schedule, exact to the peso.
 
-Pure Python (no models, no database) so the simulator, the product admin and
-disbursement all compute the same rows. See ``docs/SCHEDULE.md``.
+Pure Python arithmetic (no models, no database) so the simulator, the product admin and
+disbursement all compute the same rows; ``schedule_for`` reads the terms off a product. See ``docs/SCHEDULE.md``.
 
 Rules, in short:
 
@@ -23,10 +23,13 @@ Rules, in short:
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
+
+from django.utils import timezone
 
 __all__ = [
     "GraceMode",
@@ -102,12 +105,14 @@ def _check_annual_rate(annual_rate: Decimal) -> None:
         )
 
 
+@functools.lru_cache(maxsize=256)
 def monthly_rate_from_effective_annual(annual_rate: Decimal) -> Decimal:
     """Monthly rate equivalent to an effective annual rate: ``(1 + EA) ** (1/12) - 1``.
 
     ``annual_rate`` is a fraction (``Decimal("0.2268")`` is 22.68 % E.A.). The result
     is computed as ``exp(ln(1 + EA) / 12) - 1`` at 50 digits and returned rounded to
-    34 significant digits; a rate of 0 gives exactly 0.
+    34 significant digits; a rate of 0 gives exactly 0. Remembered per rate (a product has one;
+    the logarithm and exponential at 50 digits are most of a schedule's cost).
     """
     _check_annual_rate(annual_rate)
     with localcontext(Context(prec=_WORKING_PRECISION)) as ctx:
@@ -137,6 +142,8 @@ def add_months(start: date, months: int) -> date:
     """
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
+    if start.day <= 28:  # every month has the day: no calendar lookup (most dates, most calls)
+        return date(year, month, start.day)
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
@@ -301,6 +308,26 @@ def build_schedule(
         state_paid_total=state_paid_total,
         on_time_rebate=on_time_rebate,
         borrower_total_if_on_time=total_paid - state_paid_total - on_time_rebate,
+    )
+
+
+def schedule_for(product, *, amount: int, term_months: int, grace_months: int, start: date | None = None) -> Schedule:
+    """A product's schedule for a request: first instalment one month after ``start`` (today by default).
+
+    ``product`` is a ``LoanProduct`` (its rate, grace mode and incentives); the simulator, the
+    application pages and the disbursement all call this, so they show the same rows.
+    """
+    start = start or timezone.localdate()
+    first_due = add_months(start, 1)
+    return build_schedule(
+        amount=amount,
+        annual_rate=product.annual_rate_pct / 100,
+        term_months=term_months,
+        grace_months=grace_months,
+        grace_mode=GraceMode(product.grace_mode),
+        first_due_date=first_due,
+        state_pays_every=product.state_pays_every,
+        on_time_rebate_pct=product.on_time_rebate_pct,
     )
 
 

@@ -22,11 +22,14 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 
+import xlsxwriter
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, CharField, F, Func, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, CharField, F, Func, Model, OuterRef, Subquery, Sum, Value, When
+from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat, ExtractYear
 from django.urls import reverse
@@ -37,6 +40,8 @@ from django.utils.translation import gettext_lazy
 
 from applicants.choices import ReturnType, Sex
 from applicants.models import User
+from applicants.notify import notify
+from loans import permissions
 from loans.applications.models import LoanApplication
 from loans.choices import ApplicationStatus
 from loans.eligibility.models import EligibilityResult
@@ -60,8 +65,12 @@ DOWNLOAD_TTL = timedelta(hours=24)
 XLSX_MAX_DATA_ROWS = 1_048_575  # one row of a sheet holds the headers
 EXPORTS_DIR = "exports"
 
-PERMISSION = "loans.export_reports"
-PII_PERMISSION = "loans.view_pii"
+
+class Refusal(StrEnum):
+    """Why an export is refused; the value is what the log records (in English)."""
+
+    NO_EXPORT_PERMISSION = "missing permission loans.export_reports"
+    NO_PII_PERMISSION = "personal data asked for without permission loans.view_pii"
 
 
 def stream_max_rows() -> int:
@@ -103,11 +112,6 @@ def _coded(key: str, header, code_header, path: str, choices) -> list[Column]:
     return [Column(f"{key}_label", header, _label(path, choices)), Column(key, code_header, path)]
 
 
-def _frozen(key: str):
-    """A value of the business plan as it was sent."""
-    return KeyTextTransform(key, "frozen_plan")
-
-
 def _outstanding_principal():
     owed = (
         LoanInstalment.objects.filter(loan=OuterRef("pk"))
@@ -121,7 +125,7 @@ def _outstanding_principal():
 
 @dataclass(frozen=True)
 class ExportKind:
-    model: type
+    model: type[Model]
     # Where the application is, seen from this model ('' for applications).
     prefix: str
     # The column the date range selects on, and whether it holds datetimes.
@@ -253,7 +257,7 @@ def columns(kind: str, *, include_pii: bool) -> list[Column]:
 def queryset(kind: str, filters: ReportFilters, *, today: date | None = None):
     """The rows an export holds, in a stable order (the primary key)."""
     spec = kind_spec(kind)
-    return spec.model.objects.filter(
+    return spec.model._default_manager.filter(
         filters.application_q(spec.prefix, today=today),
         filters.date_q(spec.date_field, is_datetime=spec.date_is_datetime),
     ).order_by("pk")
@@ -347,7 +351,7 @@ def copy_select(kind: str, filters: ReportFilters) -> str:
     """The export's SELECT (no personal data) with every column rendered as its CSV text."""
     chosen = columns(kind, include_pii=False)
     queryset_ = _annotated(queryset(kind, filters), chosen)
-    texts = {}
+    texts: dict[str, Combinable] = {}
     for c in chosen:
         raw = f"x_{c.key}"
         field = queryset_.query.annotations[raw].output_field
@@ -400,7 +404,7 @@ def write_csv(path: Path, kind: str, filters: ReportFilters, *, include_pii: boo
     with open(path, "wb") as out:
         if uses_copy(include_pii=include_pii):
             return copy_csv(out, kind, filters)
-        written = []
+        written: list[int] = []
         for chunk in csv_chunks(kind, filters, include_pii=include_pii, on_done=written.append):
             out.write(chunk)
     return written[0]
@@ -448,8 +452,6 @@ def _cell_writers(sheet, types: list[str], day, moment) -> list:
 
 def write_xlsx(path: Path, kind: str, filters: ReportFilters, *, include_pii: bool) -> int:
     """Write the workbook row by row (constant_memory); a new sheet every 1,048,575 rows."""
-    import xlsxwriter
-
     names = headers(kind, include_pii=include_pii)
     rows_queryset = values(kind, filters, include_pii=include_pii)
     types = column_types(kind, include_pii=include_pii)
@@ -508,13 +510,13 @@ def filename(kind: str, fmt: str, day: date | None = None) -> str:
 # --- the log and the jobs ----------------------------------------------------------------
 
 
-def refusal_reason(user: User, *, include_pii: bool) -> str:
-    """'' when the user may run this export, else why not (in English, for the log)."""
-    if not (user.is_active and user.is_staff and user.has_perm(PERMISSION)):
-        return "missing permission loans.export_reports"
-    if include_pii and not user.has_perm(PII_PERMISSION):
-        return "personal data asked for without permission loans.view_pii"
-    return ""
+def refusal_reason(user: User, *, include_pii: bool) -> Refusal | None:
+    """None when the user may run this export, else why not."""
+    if not permissions.may_export(user):
+        return Refusal.NO_EXPORT_PERMISSION
+    if include_pii and not permissions.sees_pii(user):
+        return Refusal.NO_PII_PERMISSION
+    return None
 
 
 def export_log(
@@ -592,7 +594,7 @@ def export_build(job_id: int) -> ExportJob | None:
             if filters is None:
                 raise ValueError("; ".join(form.error_messages_list()))
             final.parent.mkdir(parents=True, exist_ok=True)
-            rows = WRITERS[job.format](partial, job.kind, filters, include_pii=job.include_pii)
+            rows = WRITERS[ExportJob.Format(job.format)](partial, job.kind, filters, include_pii=job.include_pii)
         os.replace(partial, final)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -627,8 +629,6 @@ def export_fail(job_id: int, error: BaseException | str) -> None:
         )
         if job.requested_by is not None:
             with translation.override(_language_of(job.requested_by)):
-                from applicants.notify import notify
-
                 notify(
                     user=job.requested_by,
                     key=f"export-failed:{job.public_id}",
@@ -644,11 +644,12 @@ def export_fail(job_id: int, error: BaseException | str) -> None:
 
 
 def _notify_ready(job: ExportJob) -> None:
-    from applicants.notify import notify
-
-    with translation.override(_language_of(job.requested_by)):
+    user = job.requested_by
+    if user is None:  # the analyst's account was deleted meanwhile
+        return
+    with translation.override(_language_of(user)):
         notify(
-            user=job.requested_by,
+            user=user,
             key=f"export-ready:{job.public_id}",
             kind="export_ready",
             subject=_("Your export is ready"),
@@ -683,6 +684,5 @@ def downloadable(job: ExportJob, now: datetime | None = None) -> bool:
 
 def analysts() -> Iterable[User]:
     """Active staff given the reports permission (through a group or directly)."""
-    permission = Q(groups__permissions__codename="view_reports", groups__permissions__content_type__app_label="loans")
-    direct = Q(user_permissions__codename="view_reports", user_permissions__content_type__app_label="loans")
-    return User.objects.filter(permission | direct, is_active=True, is_staff=True).distinct().order_by("pk")
+    holders = permissions.holders(permissions.VIEW_REPORTS)
+    return User.objects.filter(holders, is_active=True, is_staff=True).distinct().order_by("pk")

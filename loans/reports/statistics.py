@@ -126,7 +126,7 @@ def suppress(raw: dict) -> dict:
         pass
     tables = {}
     for table, rows in raw["tables"].items():
-        hidden = [set() for _row in rows]
+        hidden: list[set] = [set() for _row in rows]
         changed = True
         while changed:
             changed = False

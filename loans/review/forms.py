@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loans import permissions
+
 REJECTION_REASONS = [
     ("not_viable", _("The business plan is not viable")),
     ("capacity", _("Insufficient repayment capacity")),
@@ -88,17 +90,7 @@ def program_officers():
     return (
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(
-                groups__permissions__codename="review_application",
-                groups__permissions__content_type__app_label="loans",
-            )
-            | Q(
-                user_permissions__codename="review_application",
-                user_permissions__content_type__app_label="loans",
-            )
-        )
+        .filter(Q(is_superuser=True) | permissions.holders(permissions.REVIEW_APPLICATION))
         .distinct()
         .order_by("email")
     )

@@ -65,21 +65,3 @@ class ReviewNote(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
-
-
-class ApplicationMessage(models.Model):
-    """A message between the applicant and the officers (information requests and answers)."""
-
-    application = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="messages")
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    from_applicant = models.BooleanField(_("from the applicant"))
-    body = models.TextField(_("message"))
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        verbose_name = _("message")
-        verbose_name_plural = _("messages")
-
-    def __str__(self) -> str:
-        return self.body[:60]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from applicants.countries import country_name
 from loans.choices import ApplicationStatus, InvestmentCategory
+from loans.eligibility.models import EligibilityResult
 
 register = template.Library()
 
@@ -31,8 +32,6 @@ _ELIGIBILITY_REASON = re.compile(r"^eligibility (?P<version>\S+): (?P<outcome>\w
 
 @register.filter
 def event_reason(value: str) -> str:
-    from loans.eligibility.models import EligibilityResult
-
     match = _ELIGIBILITY_REASON.match(value or "")
     if not match:
         return value

@@ -236,4 +236,3 @@ ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 SMS_BACKEND = env("SMS_BACKEND", default="applicants.sms.ConsoleSMSBackend")
-PII_PERMISSION = "loans.view_pii"

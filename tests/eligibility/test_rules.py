@@ -1,4 +1,4 @@
-"""Each rule at its boundaries, on exact dates (DOMAIN.md, 'Eligibility rules')."""
+"""Each rule at its boundaries, on exact dates (docs/DOMAIN.md, "Eligibility")."""
 
 from datetime import date
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from applicants import services as applicant_services
 from applicants.choices import DocumentType, EducationLevel, ReturnType, Sex
 from applicants.models import Department, EconomicDivision, Municipality, User
-from loans.applications import services
+from loans.applications import checks, services
 from loans.applications.documents import check_upload
 from loans.applications.models import BusinessPlan, InvestmentItem
 from loans.choices import DocumentKind, InvestmentCategory
@@ -154,7 +154,7 @@ def seed_programme(password: str) -> int:
         services.application_submit(application=application, user=user)
         # seed_demo runs in one transaction, so the check queued on commit would come too late
         # for the decisions below: run it now (it does nothing when run again).
-        services.eligibility_run(application_id=application.pk)
+        checks.eligibility_run(application_id=application.pk)
         application.refresh_from_db()
         _move(application, target, officer=officer, approver=approver, today=today, number=number)
     return len(PEOPLE)
@@ -174,7 +174,7 @@ def _move(application, target: str, *, officer, approver, today: date, number: i
             application=application, officer=officer, message="Envíe la cotización de los equipos, por favor."
         )
         if target == "answered":
-            review.application_answer_info(
+            services.application_answer_info(
                 application=application, user=application.applicant, message="Ya subí la cotización del proveedor."
             )
         return

@@ -8,26 +8,23 @@ application: a chunk delivered twice (a worker killed after its commit) skips wh
 already did, and ``done`` counts items, so progress is exact.
 
 A re-check never moves an application. If the new result fails, the item is flagged and
-the officer decides (DOMAIN.md: officers review, recommend and reject; only the check of a
-*submitted* application moves it on its own).
+the officer decides (docs/DOMAIN.md, "Application workflow": officers review, recommend and
+reject; only the check of a *submitted* application moves it on its own).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from applicants.models import User
+from loans.applications.checks import check_application, record_eligibility_outcome
 from loans.applications.models import LoanApplication
-from loans.applications.services import record_eligibility_outcome
 from loans.choices import ApplicationStatus
-from loans.eligibility import rules as eligibility
 from loans.eligibility.models import EligibilityResult, RecheckItem, RecheckRun
-from loans.products.models import LoanProduct
-from portal.queue import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -44,47 +41,12 @@ def scope(product_id: int | None) -> QuerySet[LoanApplication]:
     return applications if product_id is None else applications.filter(product_id=product_id)
 
 
-def recheck_start(*, product: LoanProduct | None, user: User | None) -> RecheckRun:
-    """Record a run and queue its planning once the row is committed."""
-    return recheck_queue(run=RecheckRun(product=product, started_by=user))
+def recheck_plan(run_id: int, *, queue_chunks: Callable[[int, list[int]], object]) -> int:
+    """Count the applications in scope and queue their chunks; a second delivery does nothing.
 
-
-def recheck_queue(*, run: RecheckRun) -> RecheckRun:
-    """Save a new run under the current ruleset and queue its planning after the commit."""
-    from loans.eligibility.tasks import recheck_plan
-
-    run.ruleset_version = eligibility.RULESET_VERSION
-    run.status = RecheckRun.Status.QUEUED
-    with transaction.atomic():
-        run.save()
-        transaction.on_commit(lambda: enqueue(recheck_plan, run.pk))
-    return run
-
-
-def _queue_chunks(run_id: int, ids: list[int]) -> int:
-    from loans.eligibility.tasks import recheck_chunk
-
-    queued = 0
-    for start in range(0, len(ids), CHUNK_SIZE):
-        if not _enqueue_low(recheck_chunk, run_id, ids[start : start + CHUNK_SIZE]):
-            break  # broker down: "Queue the missing chunks again" in the admin resumes the run
-        queued += 1
-    return queued
-
-
-def _enqueue_low(task, *args) -> bool:
-    from kombu.exceptions import OperationalError
-
-    try:
-        task.apply_async(args=args, priority=CHUNK_PRIORITY)
-    except (OperationalError, OSError) as error:
-        logger.warning("Could not queue %s (%s).", task.name, type(error).__name__)
-        return False
-    return True
-
-
-def recheck_plan(run_id: int) -> int:
-    """Count the applications in scope and queue their chunks; a second delivery does nothing."""
+    ``queue_chunks(run_id, ids)`` runs after the commit; the caller (the planning task) passes
+    the function that queues the chunk tasks, so this module never imports the tasks.
+    """
     with transaction.atomic():
         # Lock the run: two deliveries of the planning task must not queue every chunk twice.
         run = RecheckRun.objects.select_for_update().filter(pk=run_id).first()
@@ -96,25 +58,8 @@ def recheck_plan(run_id: int) -> int:
         run.status = RecheckRun.Status.RUNNING if ids else RecheckRun.Status.FINISHED
         run.finished_at = None if ids else run.started_at
         run.save(update_fields=["total", "started_at", "status", "finished_at"])
-        transaction.on_commit(lambda: _queue_chunks(run_id, ids))
+        transaction.on_commit(lambda: queue_chunks(run_id, ids))
     return len(ids)
-
-
-def recheck_resume(*, run: RecheckRun) -> int:
-    """Queue again what a run has not checked yet (chunks lost while the broker was down)."""
-    if run.status == RecheckRun.Status.QUEUED:
-        from loans.eligibility.tasks import recheck_plan
-
-        return 1 if enqueue(recheck_plan, run.pk) else 0
-    if run.status not in (RecheckRun.Status.RUNNING, RecheckRun.Status.FAILED):
-        return 0
-    RecheckRun.objects.filter(pk=run.pk).update(status=RecheckRun.Status.RUNNING)
-    missing = list(scope(run.product_id).exclude(recheck_items__run=run).order_by("pk").values_list("pk", flat=True))
-    RecheckRun.objects.filter(pk=run.pk).update(total=F("done") + len(missing))
-    if not missing:
-        _finish_if_complete(run.pk)
-        return 0
-    return _queue_chunks(run.pk, missing)
 
 
 def _previous_outcome() -> Subquery:
@@ -140,7 +85,7 @@ def recheck_chunk(run_id: int, application_ids: list[int]) -> int:
             .annotate(previous_outcome=_previous_outcome())
             .order_by("pk")
         )
-        checks = [(application, eligibility.check_application(application)) for application in applications]
+        checks = [(application, check_application(application)) for application in applications]
         results = EligibilityResult.objects.bulk_create(
             [
                 EligibilityResult(
@@ -182,7 +127,7 @@ def recheck_chunk(run_id: int, application_ids: list[int]) -> int:
             changed=F("changed") + sum(1 for item in items if item.previous_outcome != item.outcome),
             now_failing=F("now_failing") + sum(1 for item in items if item.flagged),
         )
-        transaction.on_commit(lambda: _finish_if_complete(run_id))
+        transaction.on_commit(lambda: finish_if_complete(run_id))
     return len(items)
 
 
@@ -191,7 +136,7 @@ def recheck_failed(run_id: int) -> None:
     RecheckRun.objects.filter(pk=run_id, status=RecheckRun.Status.RUNNING).update(status=RecheckRun.Status.FAILED)
 
 
-def _finish_if_complete(run_id: int) -> None:
+def finish_if_complete(run_id: int) -> None:
     RecheckRun.objects.filter(pk=run_id, status=RecheckRun.Status.RUNNING, done__gte=F("total")).update(
         status=RecheckRun.Status.FINISHED, finished_at=timezone.now()
     )

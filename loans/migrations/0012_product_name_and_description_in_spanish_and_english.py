@@ -11,7 +11,7 @@ def spanish_from_the_original(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("loans", "0010_report_jobs"),
+        ("loans", "0011_loan_states_without_written_off"),
     ]
 
     operations = [
