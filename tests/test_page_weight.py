@@ -67,3 +67,25 @@ def test_the_task_list_adds_at_most_30_kb_after_the_first_page(owner, owner_clie
 def test_bootstrap_ships_only_what_the_templates_use():
     """The whole of Bootstrap 5.3 is 232 KB; the cut-down build is a fraction of it."""
     assert _size(static("vendor/bootstrap/bootstrap.min.css")) < 60 * 1024
+
+
+def test_production_serves_the_css_compressed(tmp_path, settings):
+    """Production (base) settings keep WhiteNoise's compressed, hashed storage: collectstatic
+    writes a gzip copy of each file, which WhiteNoise sends to browsers that accept it."""
+    import gzip
+
+    from django.core.management import call_command
+
+    from portal.settings import base
+
+    assert base.STORAGES["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    settings.STORAGES = base.STORAGES
+    settings.STATIC_ROOT = tmp_path
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+    compressed = list((tmp_path / "vendor" / "bootstrap").glob("bootstrap.min.*.css.gz"))
+    assert len(compressed) == 1
+    with open(finders.find("vendor/bootstrap/bootstrap.min.css"), "rb") as source:
+        assert gzip.decompress(compressed[0].read_bytes()) == source.read()
+    assert compressed[0].stat().st_size < 12 * 1024
