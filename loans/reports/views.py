@@ -67,7 +67,7 @@ class ExportForm(forms.Form):
         label=gettext_lazy("Format"),
         # XLSX first: a double-click opens it in Excel whatever the computer's list separator;
         # the CSV (RFC 4180, comma) is for scripts.
-        choices=[(ExportJob.Format.XLSX, gettext_lazy("XLSX (Excel)")), (ExportJob.Format.CSV, gettext_lazy("CSV"))],
+        choices=[(choice.value, choice.label) for choice in (ExportJob.Format.XLSX, ExportJob.Format.CSV)],
         initial=ExportJob.Format.XLSX,
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": gettext_lazy("There is no format “%(value)s”; choose CSV or XLSX.")},

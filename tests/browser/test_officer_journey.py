@@ -304,6 +304,8 @@ def test_an_officer_triages_at_1280_without_scrolling_sideways(
     expect(department).to_have_js_property("tagName", "SELECT")
     department.select_option(label="Antioquia")
     expect(page).to_have_url(re.compile(r"business_department__code__exact=05"))
+    page.wait_for_load_state()
+    expect(page.locator("#result_list")).to_be_visible()
     _check_admin_page(page, admin_violations)
 
     page.goto(f"{site.url}/admin/loans/loanapplication/{in_review.pk}/change/")

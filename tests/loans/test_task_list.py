@@ -301,7 +301,7 @@ def test_sending_again_shows_the_status_page_with_the_reference(english, sent):
     assert response.templates[0].name == "loans/application_status.html"
     assert _messages(response) == [f"Application sent. Your reference is {sent.reference}."]
     html = response.content.decode()
-    assert f"<h1>Application <span class=\"text-nowrap\">{sent.reference}</span></h1>" in html
+    assert f'<h1>Application <span class="text-nowrap">{sent.reference}</span></h1>' in html
     assert re.fullmatch(rf"RP-{timezone.localdate().year}-\d{{6}}", sent.reference)
     assert application_state(sent) == before
     assert ApplicationEvent.objects.filter(application=sent, to_status="submitted").count() == 1
