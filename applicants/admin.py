@@ -11,6 +11,7 @@ from .models import (
     EconomicSection,
     Municipality,
     Notification,
+    PersonalDataErasure,
     ReturneeProfile,
     User,
 )
@@ -166,3 +167,21 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "subject"]
     list_select_related = ["user"]
     readonly_fields = ["key", "created_at"]
+
+
+@admin.register(PersonalDataErasure)
+class PersonalDataErasureAdmin(admin.ModelAdmin):
+    """The audit of erasures: read only, kept (it holds no personal data)."""
+
+    list_display = ["erased_at", "user", "erased_by", "deletion_request"]
+    list_select_related = ["user", "erased_by"]
+    readonly_fields = ["user", "deletion_request", "erased_by", "erased_at", "summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,7 +8,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from .phones import parse_colombian_phone
+from .phones import parse_phone
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 
@@ -46,6 +46,6 @@ def search_hashes(term: str) -> set[str]:
     """Blind indexes a search term may match: as a document number and, if it parses, as a phone."""
     hashes = {document_number_index(term)}
     with contextlib.suppress(ValidationError):  # not a phone number: the document number only
-        hashes.add(phone_index(parse_colombian_phone(term)))
+        hashes.add(phone_index(parse_phone(term)))
     hashes.discard("")
     return hashes

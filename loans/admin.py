@@ -2,5 +2,6 @@
 
 from loans.applications import admin as applications_admin  # noqa: F401
 from loans.products import admin as products_admin  # noqa: F401
+from loans.programmes import admin as programmes_admin  # noqa: F401
 from loans.review import admin as review_admin  # noqa: F401
 from loans.servicing import admin as servicing_admin  # noqa: F401

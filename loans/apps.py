@@ -13,3 +13,14 @@ class LoansConfig(AppConfig):
         # applicants holds the personal data but knows no app's roles: loans tells it who may see
         # whole values, so no arrow points from applicants to loans.
         pii.register_viewer(permissions.sees_pii)
+
+        # Each subject package says what it holds about a person (applicants.personal_data).
+        # Imported here, not above: they import models, which Django loads after the app configs.
+        from applicants import personal_data  # noqa: PLC0415 - models load after app configs
+        from loans.applications.personal_data import PROVIDER as applications  # noqa: PLC0415 - models load after app configs
+        from loans.eligibility.personal_data import PROVIDER as eligibility  # noqa: PLC0415 - models load after app configs
+        from loans.review.personal_data import PROVIDER as review  # noqa: PLC0415 - models load after app configs
+        from loans.servicing.personal_data import PROVIDER as servicing  # noqa: PLC0415 - models load after app configs
+
+        for provider in (review, eligibility, servicing, applications):
+            personal_data.register(provider)

@@ -21,6 +21,14 @@ from loans.products.models import (  # noqa: F401
     MinimumWage,
     UsuryCap,
 )
+from loans.programmes.models import (  # noqa: F401
+    Attendance,
+    Cohort,
+    Enrolment,
+    PlanComment,
+    Programme,
+    ProgrammeOperator,
+)
 from loans.reports.models import (  # noqa: F401
     ExportJob,
 )

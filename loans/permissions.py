@@ -81,3 +81,32 @@ def may_view_reports(user: Any) -> bool:
 
 def may_export(user: Any) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm(EXPORTS))
+
+
+# --- entrepreneurship programmes (issue 11) --------------------------------------------------
+# Codenames declared on ``Programme.Meta.permissions``; groups "Programme operator" and "Mentor"
+# made in migration ``programme_roles_and_reminder``.
+
+OPERATE_PROGRAMME = "operate_programme"  # operator staff: attendance, completion, certificates, mentors
+MENTOR_ENROLMENT = "mentor_enrolment"  # mentors: read and comment on their mentees' plans
+OPERATOR = full(OPERATE_PROGRAMME)
+MENTOR = full(MENTOR_ENROLMENT)
+
+
+def is_programme_operator(user: Any) -> bool:
+    """Has the operator role; the pages also ask for the second factor (``operator_required``)."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(OPERATOR))
+
+
+def operates_cohort(user: Any, cohort: Any) -> bool:
+    """Only the staff of the programme's own operator act on its cohorts."""
+    return is_programme_operator(user) and cohort.programme.operator.staff.filter(pk=user.pk).exists()
+
+
+def is_mentor(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(MENTOR))
+
+
+def mentors_enrolment(user: Any, enrolment: Any) -> bool:
+    """A mentor sees a plan only through an enrolment assigned to them."""
+    return is_mentor(user) and enrolment.mentor_id == user.pk

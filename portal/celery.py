@@ -9,6 +9,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The planned-return reminder lives beside what it composes (applicants.reminders), not in tasks.py.
+app.autodiscover_tasks(related_name="reminders")
+
+# Their signal handlers: request ids carried into tasks, task failures counted for /metrics.
+from portal.metrics import CeleryCollector  # noqa: E402,F401
+from portal.request_id import RequestIdLogFilter  # noqa: E402,F401
 
 
 @task_prerun.connect

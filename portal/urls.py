@@ -5,14 +5,15 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView, TemplateView
-from django_otp.admin import OTPAdminSite
 
 from applicants import views as applicant_views
+from applicants.admin_login import StaffAdminSite
 
 from .health import healthz
 
-# Staff need a second factor (TOTP app or backup codes): a password alone opens nothing.
-admin.site.__class__ = OTPAdminSite
+# Staff need a second factor (TOTP app or backup codes), given with the password in one step:
+# a password alone opens nothing and is not even confirmed (applicants/admin_login.py).
+admin.site.__class__ = StaffAdminSite
 admin.site.site_header = "Retorno Productivo"
 admin.site.site_title = "Retorno Productivo"
 # Officers triage at 1280 px: the queue's columns and filters need the width the app list in a
@@ -29,6 +30,8 @@ class FaviconView(RedirectView):
     def get_redirect_url(self, *args, **kwargs):
         return static("portal/img/favicon.ico")
 
+
+handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("favicon.ico", require_safe(cache_control(max_age=86400)(FaviconView.as_view())), name="favicon"),

@@ -60,8 +60,10 @@ def _has_recheck_permission(self, request):
     return permissions.may_recheck(request.user)
 
 
-LoanProductAdmin.actions = [*(LoanProductAdmin.actions or []), recheck_in_review]
-LoanProductAdmin.has_recheck_permission = _has_recheck_permission
+# The products admin gains its re-check action here: applications may import products, not the
+# reverse. The stubs type ``actions`` per instance and know no ``has_<name>_permission`` hook.
+LoanProductAdmin.actions = [*(LoanProductAdmin.actions or []), recheck_in_review]  # type: ignore[misc]
+LoanProductAdmin.has_recheck_permission = _has_recheck_permission  # type: ignore[attr-defined]
 
 
 class RecheckFlagInline(admin.TabularInline):
@@ -74,8 +76,7 @@ class RecheckFlagInline(admin.TabularInline):
     verbose_name_plural = _("re-checks that now fail (for the officer to decide)")
     extra = 0
     can_delete = False
-    fields = ["created_at", "run", "previous_outcome", "outcome"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "run", "previous_outcome", "outcome")
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(flagged=True).select_related("run", "run__product")

@@ -22,6 +22,7 @@ from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.models import EligibilityResult
 from loans.eligibility.rules import REVIEW, Check, Facts, Verdict, evaluate, outcome_of
+from loans.programmes import selectors as programme_selectors
 
 
 def ruleset_fingerprint() -> str:
@@ -40,7 +41,9 @@ def facts_for_application(application) -> Facts:
         return date.fromisoformat(value) if value else None
 
     current_profile = ReturneeProfile.objects.filter(user_id=application.applicant_id).first()
-    changed = current_profile is None or selectors.profile_snapshot(current_profile) != profile
+    # Compared on the keys the frozen copy has: a field added to the profile later is no change.
+    current = selectors.profile_snapshot(current_profile) if current_profile else None
+    changed = current is None or {key: current.get(key) for key in profile} != profile
     document_hash = profile.get("document_number_hash") or ""
     duplicates = (
         ReturneeProfile.objects.filter(document_number_hash=document_hash)
@@ -81,6 +84,9 @@ def facts_for_application(application) -> Facts:
         business_department=plan.get("department") or "",
         profile_changed_since_submission=changed,
         product_active=product.is_active,
+        lives_abroad=bool(profile.get("lives_abroad")),
+        accepted_programmes=sorted(product.accepted_programmes.values_list("pk", flat=True)),
+        enrolled_programmes=programme_selectors.enrolled_programme_ids(application.applicant_id),
     )
 
 
@@ -130,12 +136,14 @@ def eligibility_run(*, application_id: int) -> EligibilityResult | None:
                 before_save=lambda locked: record_eligibility_outcome(
                     locked, check.outcome, [v.as_dict() for v in check.verdicts]
                 ),
-                on_commit=lambda locked: notify_eligibility(locked.pk),
             )
         except TransitionError:
             # Another run (a redelivered task) already moved it: nothing to do.
             return None
-        return eligibility_result_save(application=application, check=check)
+        result = eligibility_result_save(application=application, check=check)
+        # In the same transaction as the move and its result; delivered after commit.
+        notify_eligibility(application.pk)
+        return result
 
 
 def eligibility_result_save(*, application: LoanApplication, check: eligibility.Check) -> EligibilityResult:

@@ -35,15 +35,15 @@ class BusinessPlan(models.Model):
     division = models.ForeignKey(
         EconomicDivision, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("activity (CIIU division)")
     )
-    description = models.TextField(_("what the business does"), blank=True)
+    description = models.TextField(_("what the business does"), max_length=2000, blank=True)
     stage = models.CharField(_("stage"), max_length=12, choices=BusinessStage.choices, blank=True)
     operating_since = models.DateField(_("operating since"), null=True, blank=True)
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("municipality")
     )
-    customers = models.TextField(_("customers"), blank=True)
-    competition = models.TextField(_("competition"), blank=True)
-    experience = models.TextField(_("relevant experience, including work abroad"), blank=True)
+    customers = models.TextField(_("customers"), max_length=1000, blank=True)
+    competition = models.TextField(_("competition"), max_length=1000, blank=True)
+    experience = models.TextField(_("relevant experience, including work abroad"), max_length=2000, blank=True)
     own_contribution = models.PositiveBigIntegerField(_("own contribution (COP)"), default=0)
     monthly_sales = models.PositiveBigIntegerField(_("expected monthly sales (COP)"), null=True, blank=True)
     monthly_costs = models.PositiveBigIntegerField(_("expected monthly costs (COP)"), null=True, blank=True)
@@ -222,8 +222,8 @@ class ApplicationEvent(models.Model):
     )
     from_status = models.CharField(_("from"), max_length=20, choices=ApplicationStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=ApplicationStatus.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    message_to_applicant = models.TextField(_("message to the applicant"), blank=True)
+    reason = models.TextField(_("reason"), max_length=5000, blank=True)
+    message_to_applicant = models.TextField(_("message to the applicant"), max_length=5000, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
@@ -288,7 +288,7 @@ class ApplicationMessage(models.Model):
     application = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="messages")
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     from_applicant = models.BooleanField(_("from the applicant"))
-    body = models.TextField(_("message"))
+    body = models.TextField(_("message"), max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -31,18 +33,38 @@ from loans.eligibility.models import RecheckRun
 from loans.products.models import LoanProduct
 from portal.queue import enqueue
 
+logger = logging.getLogger(__name__)
+
 
 class ApplicationError(Exception):
     """A request the applicant can fix; the message says how."""
 
 
+MAX_PLANS_PER_PERSON = 10
+
+
 def plan_create(*, owner: User, name: str) -> BusinessPlan:
-    return BusinessPlan.objects.create(owner=owner, name=name)
+    """A new plan, up to MAX_PLANS_PER_PERSON per person."""
+    with transaction.atomic():
+        # Lock the person's row: two quick clicks cannot both pass the limit.
+        User.objects.select_for_update().filter(pk=owner.pk).first()
+        if BusinessPlan.objects.filter(owner=owner).count() >= MAX_PLANS_PER_PERSON:
+            raise ApplicationError(
+                _("You already have %(count)s business plans, the most one person can keep. Edit one of them instead.")
+                % {"count": MAX_PLANS_PER_PERSON}
+            )
+        return BusinessPlan.objects.create(owner=owner, name=name)
 
 
 def plan_update(*, plan: BusinessPlan, data: dict[str, Any]) -> BusinessPlan:
     for field, value in data.items():
         setattr(plan, field, value)
+    # Django does not validate a TextField's max_length; the forms do, and so does this.
+    for field in plan._meta.get_fields():
+        limit = getattr(field, "max_length", None)
+        value = getattr(plan, field.name, None) if limit and field.concrete else None
+        if isinstance(value, str) and len(value) > limit:
+            raise ValidationError({field.name: _("Up to %(limit)s characters.") % {"limit": limit}}, code="max_length")
     plan.full_clean()
     plan.save()
     return plan
@@ -102,20 +124,33 @@ def application_accept_declarations(*, application: LoanApplication) -> None:
 def document_add(*, application: LoanApplication, kind: str, upload: CheckedUpload, user: User) -> ApplicationDocument:
     allowed = (ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED)
     message = _("Documents can be added to a draft, or when an officer asks for information.")
-    # The quota is checked under the same lock, so two parallel uploads cannot both squeeze in.
-    with _locked(application, allowed, message) as locked:
-        selectors.check_document_quota(locked, upload.size)
-        document = ApplicationDocument(
-            application=locked,
-            kind=kind,
-            original_name=upload.original_name,
-            content_type=upload.content_type,
-            size=upload.size,
-            sha256=hashlib.sha256(upload.content).hexdigest(),
-            uploaded_by=user,
-        )
-        document.file.save("upload", upload.as_file(), save=False)
-        document.save()
+    document = None
+    try:
+        # The quota is checked under the same lock, so two parallel uploads cannot both squeeze in.
+        with _locked(application, allowed, message) as locked:
+            selectors.check_document_quota(locked, upload.size)
+            document = ApplicationDocument(
+                application=locked,
+                kind=kind,
+                original_name=upload.original_name,
+                content_type=upload.content_type,
+                size=upload.size,
+                sha256=hashlib.sha256(upload.content).hexdigest(),
+                uploaded_by=user,
+            )
+            document.file.save("upload", upload.as_file(), save=False)
+            document.save()
+    except BaseException as error:
+        # Nothing half-done stays: the row rolled back, so the stored file goes too.
+        if document is not None and document.file.name:
+            with suppress(OSError):
+                document.file.storage.delete(document.file.name)
+        if isinstance(error, OSError):
+            logger.warning("Storing an upload failed (%s).", type(error).__name__)
+            raise ApplicationError(
+                _("We could not store the file just now. Nothing was saved: try again in a few minutes.")
+            ) from error
+        raise
     return document
 
 
@@ -143,6 +178,7 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
     A replayed POST, a double click or a second tab finds the application already submitted
     and returns it unchanged, so there is one submission.
     """
+
     if application.applicant_id != user.pk:
         raise ApplicationError(_("Only the applicant can send this application."))
     with transaction.atomic():
@@ -168,6 +204,7 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
             actor=user,
             expected_from=MOVES["submit"].sources,
             before_save=freeze,
+            notify=lambda locked, event: notify_received(locked.pk),
             on_commit=_after_submit,
         )
     application.refresh_from_db()
@@ -175,7 +212,6 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
 
 
 def _after_submit(application: LoanApplication) -> None:
-    notify_received(application.pk)
     enqueue(tasks.check_eligibility, application.pk)
 
 

@@ -1,13 +1,15 @@
 import csv
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from applicants.choices import DocumentType, ReturnType
@@ -29,6 +31,7 @@ from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.forms import SelfCheckForm
 from loans.products.schedule import schedule_for, schedule_to_rows
+from portal.storage import download_response
 
 
 def simulator(request):
@@ -81,10 +84,12 @@ def _schedule_csv(schedule, filename: str) -> HttpResponse:
 def self_check(request):
     """Public: a few questions, the same rule functions, nothing stored."""
     form = SelfCheckForm(request.GET or None)
-    outcome = verdicts = None
+    outcome = verdicts = planned_deadline = None
     if request.GET and form.is_valid():
         outcome, raw = eligibility.self_check(**form.cleaned_data)
         verdicts = [eligibility.explain(v.as_dict()) for v in raw]
+        planned = next((v for v in raw if v.verdict == eligibility.PLANNED), None)
+        planned_deadline = date.fromisoformat(planned.facts["deadline"]) if planned else None
     return render(
         request,
         "loans/self_check.html",
@@ -92,6 +97,7 @@ def self_check(request):
             "form": form,
             "outcome": outcome,
             "verdicts": verdicts,
+            "planned_deadline": planned_deadline,
             "DocumentType": DocumentType,
             "ReturnType": ReturnType,
         },
@@ -105,8 +111,12 @@ def self_check(request):
 def plan_list(request):
     form = PlanNameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        plan = services.plan_create(owner=request.user, name=form.cleaned_data["name"])
-        return redirect("loans:plan_edit", public_id=plan.public_id)
+        try:
+            plan = services.plan_create(owner=request.user, name=form.cleaned_data["name"])
+        except services.ApplicationError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("loans:plan_edit", public_id=plan.public_id)
     return render(request, "loans/plan_list.html", {"plans": selectors.plans_for(request.user), "form": form})
 
 
@@ -315,14 +325,9 @@ def document_download(request, document_id):
     document = selectors.document_for_user(public_id=document_id, user=request.user)
     if request.user.is_staff:
         services.document_access_record(document=document, user=request.user)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    response = download_response(
+        document.file.name, filename=document.original_name, content_type=document.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
@@ -340,6 +345,7 @@ def application_declarations(request, public_id):
 
 
 @login_required
+@never_cache  # shows the whole document number: no copy in any cache, nor in the back button
 def application_review(request, public_id):
     """Check your answers, then send. A replayed POST finds the application already sent."""
     application = selectors.application_for_owner(public_id=public_id, user=request.user)

@@ -9,7 +9,7 @@ sources hold the application's status and whose permission the user has.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -79,8 +79,9 @@ def transition(
     actor=None,
     reason: str = "",
     message_to_applicant: str = "",
-    expected_from: set[str] | None = None,
+    expected_from: Set[str] | None = None,
     before_save: Callable[[LoanApplication], None] | None = None,
+    notify: Callable[[LoanApplication, ApplicationEvent], None] | None = None,
     on_commit: Callable[[LoanApplication], None] | None = None,
 ) -> LoanApplication:
     """Lock the row, check the move, write, record the event, queue side effects on commit.
@@ -109,7 +110,7 @@ def transition(
         if before_save is not None:
             before_save(locked)
         locked.save()
-        ApplicationEvent.objects.create(
+        event = ApplicationEvent.objects.create(
             application=locked,
             actor=actor,
             from_status=current,
@@ -117,6 +118,10 @@ def transition(
             reason=reason,
             message_to_applicant=message_to_applicant,
         )
+        if notify is not None:
+            # The message is a row of this same transaction (delivered after commit, swept if
+            # the queueing fails): a move and what the applicant is told of it stand or fall together.
+            notify(locked, event)
         if on_commit is not None:
             transaction.on_commit(lambda: on_commit(locked))
     if isinstance(application, LoanApplication):

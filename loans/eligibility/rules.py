@@ -11,7 +11,7 @@ import hashlib
 import inspect
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -23,12 +23,12 @@ from applicants.choices import DocumentType, ReturnType
 from applicants.countries import country_name
 from applicants.models import Department
 from applicants.validators import ADULT_AGE, age_on
-from loans.products.schedule import add_months as _add_months
+from loans.eligibility import dates
 
 # Bump when a rule, a reason code or what a rule looks at changes; every stored result keeps
 # the version it was judged under. tests/eligibility/test_ruleset_version.py pins the
 # fingerprint of each version, so a rule cannot change silently under an old number.
-RULESET_VERSION = "2026.2"
+RULESET_VERSION = "2026.3"
 
 PASS, FAIL, REVIEW = "pass", "fail", "review"
 
@@ -63,6 +63,12 @@ class Facts:
     business_department: str | None = None
     profile_changed_since_submission: bool | None = None
     product_active: bool | None = None
+    # The profile says the person still lives abroad (a planned return, not a return).
+    lives_abroad: bool = False
+    # Programmes: None where unknown (the public self-check); an empty accepted list means the
+    # product requires none (DOMAIN.md, "Entrepreneurship programmes").
+    accepted_programmes: list[int] | None = None
+    enrolled_programmes: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,10 +81,6 @@ class Verdict:
     def as_dict(self) -> dict:
         # JSON-safe whatever a rule put in its facts (a date, a Decimal): storing never fails.
         return json.loads(json.dumps(asdict(self), default=str))
-
-
-def _years_between(start: date, end: date) -> int:
-    return age_on(start, end)
 
 
 # --- the rules --------------------------------------------------------------------------
@@ -103,17 +105,35 @@ def rule_colombian_document(f: Facts) -> Verdict:
     return Verdict("colombian_document", FAIL, "document_not_colombian", facts)
 
 
+def _exception(f: Facts) -> bool:
+    return bool(f.forced_return) or f.return_type in (ReturnType.HUMANITARIO, ReturnType.SOLIDARIO)
+
+
 def rule_years_abroad(f: Facts) -> Verdict:
-    if f.departure_date is None or f.return_date is None:
+    if f.departure_date is None:
+        # Deported people often do not know the day they left: the commission reviews it.
+        if _exception(f):
+            return Verdict("years_abroad", REVIEW, "departure_date_missing_exception", {})
         return Verdict("years_abroad", FAIL, "return_dates_missing", {})
-    years = _years_between(f.departure_date, f.return_date)
+    if f.return_date is None and not f.lives_abroad:
+        return Verdict("years_abroad", FAIL, "return_dates_missing", {})
+    years = dates.years_abroad(f.departure_date, f.return_date, f.today)
     facts = {"years": years, "required": f.min_years_abroad}
     if years >= f.min_years_abroad:
         return Verdict("years_abroad", PASS, "enough_years", facts)
-    exception = f.forced_return or f.return_type in (ReturnType.HUMANITARIO, ReturnType.SOLIDARIO)
-    if exception:
+    if _exception(f):
         return Verdict("years_abroad", REVIEW, "short_stay_exception", facts)
     return Verdict("years_abroad", FAIL, "short_stay", facts)
+
+
+def rule_returned(f: Facts) -> Verdict | None:
+    """A return that has not happened yet is never a return (a planned date is a plan)."""
+    if f.return_date is None and not f.lives_abroad:
+        return None
+    facts = {"return_date": f.return_date.isoformat() if f.return_date else None}
+    if f.lives_abroad or not dates.has_returned(f.return_date, f.today):
+        return Verdict("returned", FAIL, "not_back_yet", facts)
+    return Verdict("returned", PASS, "back_in_colombia", facts)
 
 
 def rule_country(f: Facts) -> Verdict:
@@ -134,9 +154,13 @@ def rule_return_type(f: Facts) -> Verdict:
 
 def rule_applied_in_time(f: Facts) -> Verdict:
     if f.return_date is None:
+        if f.lives_abroad:
+            return Verdict("applied_in_time", FAIL, "window_not_open", {})
         return Verdict("applied_in_time", FAIL, "return_dates_missing", {})
-    deadline = _add_months(f.return_date, f.max_months_since_return)
+    deadline = dates.apply_by(f.return_date, f.max_months_since_return)
     facts = {"return_date": f.return_date.isoformat(), "deadline": deadline.isoformat()}
+    if not dates.has_returned(f.return_date, f.today):
+        return Verdict("applied_in_time", FAIL, "window_not_open", facts)
     ok = f.today <= deadline
     return Verdict("applied_in_time", PASS if ok else FAIL, "in_time" if ok else "too_late", facts)
 
@@ -235,9 +259,25 @@ def rule_product_open(f: Facts) -> Verdict | None:
     return Verdict("product_open", PASS if ok else REVIEW, "product_open" if ok else "product_closed", {})
 
 
+def rule_programme_enrolled(f: Facts) -> Verdict | None:
+    if f.accepted_programmes is None:
+        return None
+    facts = {"accepted": f.accepted_programmes, "enrolled": f.enrolled_programmes}
+    if not f.accepted_programmes:
+        return Verdict("programme_enrolled", PASS, "no_programme_required", facts)
+    ok = bool(set(f.accepted_programmes) & set(f.enrolled_programmes))
+    return Verdict(
+        "programme_enrolled",
+        PASS if ok else FAIL,
+        "enrolled_in_programme" if ok else "not_enrolled_in_programme",
+        facts,
+    )
+
+
 RULES: tuple[Callable[[Facts], Verdict | None], ...] = (
     rule_adult,
     rule_colombian_document,
+    rule_returned,
     rule_years_abroad,
     rule_country,
     rule_return_type,
@@ -252,6 +292,7 @@ RULES: tuple[Callable[[Facts], Verdict | None], ...] = (
     rule_declarations,
     rule_profile_unchanged,
     rule_product_open,
+    rule_programme_enrolled,
 )
 
 
@@ -335,6 +376,38 @@ REASONS: dict[str, tuple] = {
             "of the forced or humanitarian return."
         ),
     ),
+    "departure_date_missing_exception": (
+        _("The date you left Colombia is missing, and your return was forced or humanitarian."),
+        _(
+            "An officer will review your case. Upload your certificate of migratory movements from "
+            "Migración Colombia, which shows the date you left."
+        ),
+    ),
+    "not_back_yet": (
+        _("You have not come back to Colombia yet."),
+        _(
+            "When you are back and registered in the RUR you would qualify; apply within 12 months of your "
+            "return. Meanwhile you can enrol in a virtual programme and prepare your business plan."
+        ),
+    ),
+    "planned_return": (
+        _("You have not come back yet: this answer is for the return date you plan."),
+        _(
+            "When you are back and registered in the RUR you would qualify; apply within 12 months of your "
+            "return. Meanwhile you can create an account, enrol in a virtual programme and prepare your plan."
+        ),
+    ),
+    "window_not_open": (
+        _("The time to apply starts on the day you come back."),
+        _("Apply within 12 months of your return; update the return date in your profile when you are back."),
+    ),
+    "not_enrolled_in_programme": (
+        _("You are not enrolled in an entrepreneurship programme this loan accepts."),
+        _(
+            "Enrol in one of the accepted programmes (a place in a cohort, not the waiting list) under "
+            "“Entrepreneurship programmes”, then send the application again."
+        ),
+    ),
     "country_missing": (_("The country you returned from is missing."), _("Add it in the return step.")),
     "country_not_accepted": (
         _("This loan does not accept returns from that country."),
@@ -398,6 +471,7 @@ REASONS: dict[str, tuple] = {
 RULE_TITLES: dict[str, object] = {
     "adult": _("Age 18 or over"),
     "colombian_document": _("Colombian national"),
+    "returned": _("Back in Colombia"),
     "years_abroad": _("Years lived abroad"),
     "country": _("Country of return"),
     "return_type": _("Return type"),
@@ -412,6 +486,7 @@ RULE_TITLES: dict[str, object] = {
     "declarations": _("Declarations accepted"),
     "profile_unchanged": _("Profile unchanged since sending"),
     "product_open": _("Product still open"),
+    "programme_enrolled": _("Enrolled in an accepted programme"),
     "facts": _("Data of the application"),
 }
 
@@ -513,6 +588,9 @@ def describe_facts(facts: dict) -> list[str]:
 # The rules a person can answer before registering (public self-check; nothing is stored).
 SELF_CHECK_RULES = (rule_adult, rule_colombian_document, rule_years_abroad, rule_applied_in_time, rule_rur)
 
+# The self-check's answer for someone who has not come back yet: never "eligible" today.
+PLANNED = "planned"
+
 
 def self_check(
     *,
@@ -526,6 +604,12 @@ def self_check(
     rur_number,
     today=None,
 ) -> tuple[str, list[Verdict]]:
+    """Judge the answers as of today; a return date still ahead is judged as a plan.
+
+    For a planned return the rules run as of the planned day (years abroad up to then, the
+    12-month window opening then) and the outcome is ``planned`` ("when you are back and
+    registered in the RUR you would qualify") or ``ineligible``, never ``eligible``.
+    """
     facts = Facts(
         today=today or timezone.localdate(),
         birth_date=birth_date,
@@ -537,4 +621,14 @@ def self_check(
         return_type=return_type,
         rur_number=rur_number or "",
     )
-    return evaluate(facts, rules=SELF_CHECK_RULES)
+    if return_date is None or dates.has_returned(return_date, facts.today):
+        return evaluate(facts, rules=SELF_CHECK_RULES)
+    outcome, verdicts = evaluate(replace(facts, today=return_date), rules=SELF_CHECK_RULES)
+    deadline = dates.apply_by(return_date, facts.max_months_since_return)
+    planned = Verdict(
+        "returned",
+        PLANNED,
+        "planned_return",
+        {"return_date": return_date.isoformat(), "deadline": deadline.isoformat()},
+    )
+    return (outcome if outcome == "ineligible" else PLANNED), [planned, *verdicts]

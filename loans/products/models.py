@@ -72,7 +72,7 @@ class LoanProduct(models.Model):  # type: ignore[django-manager-missing]
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description for applicants"), blank=True)
+    description = models.TextField(_("description for applicants"), max_length=2000, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     min_amount_cop = models.PositiveBigIntegerField(_("minimum amount (COP)"), null=True, blank=True)
@@ -131,6 +131,17 @@ class LoanProduct(models.Model):  # type: ignore[django-manager-missing]
         _("minimum years lived abroad"), default=3, help_text=_("Ley 1565: 3 years; officers review exceptions.")
     )
     max_months_since_return = models.PositiveSmallIntegerField(_("apply within (months after return)"), default=12)
+    # Named by string: programmes live beside products in the same app, and neither imports the other.
+    accepted_programmes = models.ManyToManyField(
+        "loans.Programme",
+        blank=True,
+        related_name="products",
+        verbose_name=_("accepted entrepreneurship programmes"),
+        help_text=_(
+            "The applicant must be enrolled in one of them to apply, and have completed it before the "
+            "disbursement. Empty means no programme is required."
+        ),
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -130,9 +130,11 @@ def _level_payment(balance: int, rate: Decimal, months: int) -> int:
         return _round_peso(Decimal(balance) * rate * growth / (growth - 1))
 
 
-def _interest(balance: int, rate: Decimal) -> int:
-    with localcontext(Context(prec=_WORKING_PRECISION)):
-        return _round_peso(Decimal(balance) * rate)
+def _interest(balance: int, rate: Decimal, context: Context) -> int:
+    # The working context is passed in (one per schedule), not entered for each row: the same
+    # arithmetic, without a thread-local context switch per instalment.
+    product = context.multiply(Decimal(balance), rate)
+    return int(product.quantize(_ONE_PESO, rounding=ROUND_HALF_UP, context=context))
 
 
 def add_months(start: date, months: int) -> date:
@@ -247,6 +249,7 @@ def build_schedule(
         raise ValueError(f"grace_mode must be one of {choices}, got {grace_mode!r}.") from None
 
     rate = monthly_rate_from_effective_annual(annual_rate)
+    context = Context(prec=_WORKING_PRECISION)
     instalments: list[Instalment] = []
     balance = amount
     capitalised_interest = 0
@@ -256,7 +259,7 @@ def build_schedule(
         is_grace = number <= grace_months
         if number == grace_months + 1:
             regular_payment = _level_payment(balance, rate, term_months - grace_months)
-        interest = _interest(balance, rate)
+        interest = _interest(balance, rate, context)
         if is_grace and grace_mode is GraceMode.CAPITALISED:
             principal, payment, closing = 0, 0, balance + interest
             capitalised_interest += interest

@@ -5,8 +5,9 @@
 - Up to ``STREAM_MAX_ROWS`` rows stream straight away in constant memory: CSV from a
   server-side cursor (``iterator(chunk_size=...)``), XLSX written by xlsxwriter in
   ``constant_memory`` mode to a temporary file and sent from there.
-- Larger exports are built by the ``loans.exports.build`` task into MEDIA_ROOT/exports/;
-  the analyst is notified and downloads the file until it expires.
+- Larger exports are built by the ``loans.exports.build`` task into the default storage
+  (``exports/``: MEDIA_ROOT or the bucket); the analyst is notified and downloads the file until it expires.
+- Rows are read from the reporting replica when one is configured (portal/db_router.py).
 - Document numbers, phones, addresses (and names and emails) are selected, hence decrypted,
   only when the export asks for personal data and the user has ``loans.view_pii``.
 """
@@ -27,7 +28,9 @@ from pathlib import Path
 
 import xlsxwriter
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connection, connections, transaction
 from django.db.models import Case, CharField, F, Func, Model, OuterRef, Subquery, Sum, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KeyTextTransform
@@ -49,6 +52,8 @@ from loans.reports.figures import planned_jobs
 from loans.reports.filters import ReportFilters, parse_filters
 from loans.reports.models import ExportJob
 from loans.servicing.models import Loan, LoanInstalment, Repayment
+from portal.db_router import reads_alias, replica_reads
+from portal.storage import save_exact
 
 logger = logging.getLogger(__name__)
 
@@ -371,14 +376,14 @@ def copy_select(kind: str, filters: ReportFilters) -> str:
         else:
             texts[f"t_{c.key}"] = F(raw)
     sql, params = queryset_.annotate(**texts).values_list(*texts).query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[reads_alias()].cursor() as cursor:
         return cursor.mogrify(sql, params).decode()
 
 
 def copy_csv(out, kind: str, filters: ReportFilters) -> int:
     """Write the export (headers, then COPY's rows) to a binary file; returns the rows written."""
     out.write(_header_bytes(kind, include_pii=False))
-    with connection.cursor() as cursor:
+    with connections[reads_alias()].cursor() as cursor:
         cursor.cursor.copy_expert(
             f"COPY ({copy_select(kind, filters)}) TO STDOUT WITH (FORMAT csv)", out, size=COPY_READ_BYTES
         )
@@ -569,15 +574,17 @@ def stream_xlsx_file(kind: str, filters: ReportFilters, *, include_pii: bool) ->
     return handle, rows
 
 
-def export_path(job: ExportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / EXPORTS_DIR / f"{job.public_id}.{job.format}"
+def export_name(job: ExportJob) -> str:
+    """Where the job's file is kept in the default storage."""
+    return f"{EXPORTS_DIR}/{job.public_id}.{job.format}"
 
 
 def export_build(job_id: int) -> ExportJob | None:
     """Build a background export's file (safe to run twice: a finished job is left alone).
 
-    Written to a ``.part`` file renamed into place when complete, so a reader never sees half
-    a file; on any error the partial file is removed before the error goes up.
+    Written to a local temporary file, then stored (on disk or in the bucket) once complete;
+    the job points to it only after that, so a reader never sees half a file. On any error
+    nothing is kept and the error goes up.
     """
     with transaction.atomic():
         # Lock the row: a redelivered copy of the task waits, then finds the job finished.
@@ -586,25 +593,23 @@ def export_build(job_id: int) -> ExportJob | None:
             return None
         job.status = ExportJob.Status.RUNNING
         job.save(update_fields=["status"])
-    final = export_path(job)
-    partial = final.with_name(final.name + ".part")
-    try:
+    name = export_name(job)
+    with tempfile.TemporaryDirectory(prefix="export-") as directory:
+        partial = Path(directory) / Path(name).name
         with translation.override(_language_of(job.requested_by)):
             filters, form = parse_filters(job.filters)
             if filters is None:
                 raise ValueError("; ".join(form.error_messages_list()))
-            final.parent.mkdir(parents=True, exist_ok=True)
-            rows = WRITERS[ExportJob.Format(job.format)](partial, job.kind, filters, include_pii=job.include_pii)
-        os.replace(partial, final)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+            with replica_reads():
+                rows = WRITERS[ExportJob.Format(job.format)](partial, job.kind, filters, include_pii=job.include_pii)
+        with open(partial, "rb") as built:
+            save_exact(name, File(built, name=Path(name).name))
     now = timezone.now()
     with transaction.atomic():
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.READY,
             row_count=rows,
-            file_path=f"{EXPORTS_DIR}/{final.name}",
+            file_path=name,
             finished_at=now,
             expires_at=now + DOWNLOAD_TTL,
             error="",
@@ -620,8 +625,7 @@ def export_fail(job_id: int, error: BaseException | str) -> None:
     job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
     if job is None:
         return
-    for path in (export_path(job), export_path(job).with_name(export_path(job).name + ".part")):
-        path.unlink(missing_ok=True)
+    default_storage.delete(export_name(job))
     message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     with transaction.atomic():
         ExportJob.objects.filter(pk=job.pk).update(
@@ -671,7 +675,7 @@ def purge_expired(now: datetime | None = None) -> int:
     now = now or timezone.now()
     purged = 0
     for job in ExportJob.objects.filter(expires_at__lt=now).exclude(file_path="").iterator():
-        (Path(settings.MEDIA_ROOT) / job.file_path).unlink(missing_ok=True)
+        default_storage.delete(job.file_path)
         ExportJob.objects.filter(pk=job.pk).update(file_path="")
         purged += 1
     return purged

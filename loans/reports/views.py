@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +29,7 @@ from applicants.models import Municipality
 from loans import permissions
 from loans.products.money import format_cop
 from loans.reports import exports
+from loans.reports import programmes as programme_figures
 from loans.reports import statistics as stats
 from loans.reports.charts import all_charts, chart_named, number, percent, stage_labels
 from loans.reports.drawing import svg
@@ -35,7 +37,9 @@ from loans.reports.figures import cached_report
 from loans.reports.filters import AGE_BAND_CHOICES, parse_filters
 from loans.reports.models import ExportJob
 from loans.reports.tasks import build_export
+from portal.db_router import replica_iter, replica_view
 from portal.queue import enqueue
+from portal.storage import download_response
 
 
 def analyst_required(view):
@@ -110,6 +114,7 @@ def _report_context(request, form, filters, export_form=None) -> dict:
 @never_cache
 @require_GET
 @analyst_required
+@replica_view
 def reports(request):
     filters, form = parse_filters(request.GET)
     status = 200 if filters is not None else 400
@@ -118,6 +123,7 @@ def reports(request):
 
 @require_GET
 @analyst_required
+@replica_view
 def report_chart(request, name):
     filters, _form = parse_filters(request.GET)
     if filters is None:
@@ -133,6 +139,7 @@ def report_chart(request, name):
 
 
 @require_POST
+@replica_view
 def report_export(request):
     """Stream a small export at once; queue a large one. Refusals are logged as well."""
     user = request.user
@@ -211,7 +218,7 @@ def report_export(request):
         chunks = exports.csv_chunks(
             kind, filters, include_pii=include_pii, on_done=lambda sent: exports.export_finish(job, sent)
         )
-        response = StreamingHttpResponse(chunks, content_type=exports.CONTENT_TYPES[fmt])
+        response = StreamingHttpResponse(replica_iter(chunks), content_type=exports.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     else:
         handle, written = exports.stream_xlsx_file(kind, filters, include_pii=include_pii)
@@ -241,18 +248,13 @@ def export_download(request, public_id):
         raise Http404
     if not exports.downloadable(job):
         return render(request, "loans/reports/expired.html", {"job": job}, status=410)
-    path = exports.export_path(job)
-    if not path.exists():
+    if not default_storage.exists(job.file_path):
         return render(request, "loans/reports/expired.html", {"job": job}, status=410)
-    response = FileResponse(
-        open(path, "rb"),  # noqa: SIM115 (closed by the FileResponse)
-        as_attachment=True,
+    return download_response(
+        job.file_path,
         filename=exports.filename(job.kind, job.format, timezone.localdate(job.created_at)),
         content_type=exports.CONTENT_TYPES[job.format],
     )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- open statistics ---------------------------------------------------------------------
@@ -316,6 +318,7 @@ def _statistics_columns() -> list[str]:
 
 
 @require_GET
+@replica_view
 def statistics(request):
     data = stats.public_statistics()
     total = data["total"]
@@ -330,11 +333,19 @@ def statistics(request):
             "total": list(zip(columns, totals, strict=True)),
             "generated_at": data["generated_at"],
             "min_cell": stats.MIN_CELL,
+            "programme_rows": programme_figures.programme_statistics(),
         },
     )
 
 
+@analyst_required
+def programme_funnel(request):
+    """Enrolled → completed → applied → disbursed, people per programme and operator (issue 11)."""
+    return render(request, "loans/reports/programmes.html", {"rows": programme_figures.programme_funnel()})
+
+
 @require_GET
+@replica_view
 def statistics_csv(request, table):
     if table not in stats.TABLES:
         raise Http404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from applicants import crypto
+from applicants.emails import normalize_email
 from applicants.models import User
 from loans import permissions
 from loans.applications import workflow
@@ -43,6 +45,9 @@ from loans.review.forms import (
 )
 from loans.review.models import ScoringCriterion
 from portal.pagination import EstimatedCountPaginator
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class MyQueueFilter(admin.SimpleListFilter):
@@ -116,7 +121,7 @@ class DecisionScreen:
     """How the admin takes one decision of workflow.MOVES: its form, its title, the service it calls."""
 
     form: type[forms.Form]
-    label: str
+    label: StrOrPromise
     apply: Callable[[LoanApplication, User, dict], object]
 
 
@@ -300,7 +305,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         if not term:
             return queryset, False
         if "@" in term:
-            matches = queryset.filter(applicant__email=term.lower())
+            matches = queryset.filter(applicant__email=normalize_email(term))
         elif term.upper().startswith("RP-"):
             matches = queryset.filter(reference=term.upper())
         else:

@@ -21,13 +21,16 @@ REJECTION_REASONS = [
 class RequestInfoForm(forms.Form):
     message = forms.CharField(
         label=_("Question for the applicant"),
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The applicant reads this and answers in the portal."),
     )
 
 
 class RecommendForm(forms.Form):
-    note = forms.CharField(label=_("Note for the approver"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=_("Note for the approver"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     amount = forms.IntegerField(
         label=_("Recommended amount (COP)"),
         required=False,
@@ -46,6 +49,7 @@ class RejectForm(forms.Form):
     reason_code = forms.ChoiceField(label=_("Reason"), choices=REJECTION_REASONS)
     message = forms.CharField(
         label=_("Message to the applicant"),
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Explain the decision in plain words; the applicant reads it."),
     )
@@ -54,12 +58,13 @@ class RejectForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class SendBackForm(forms.Form):
     reason = forms.CharField(
         label=_("Why you send it back to the officers"),
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The officers read this; the applicant does not."),
     )
@@ -67,7 +72,10 @@ class SendBackForm(forms.Form):
 
 class OverrideForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why the automatic result is overridden"), min_length=20, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Why the automatic result is overridden"),
+        min_length=20,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
@@ -82,7 +90,7 @@ class DisburseForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Internal note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def program_officers():

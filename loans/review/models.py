@@ -15,7 +15,7 @@ class ScoringCriterion(models.Model):
     """A criterion of the scoring rubric; staff set the criteria and their weights."""
 
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("what to look at"), blank=True)
+    description = models.TextField(_("what to look at"), max_length=2000, blank=True)
     weight = models.PositiveSmallIntegerField(_("weight"), default=1, validators=[MinValueValidator(1)])
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -55,7 +55,7 @@ class ReviewNote(models.Model):
 
     application = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    body = models.TextField(_("note"))
+    body = models.TextField(_("note"), max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from applicants.crypto import mask
@@ -36,7 +37,7 @@ def duplicate_identities(application: LoanApplication) -> list[dict[str, Any]]:
     """Other accounts sharing this applicant's document number, phone or bank account."""
     profile = ReturneeProfile.objects.filter(user_id=application.applicant_id).first()
     found = []
-    checks = []
+    checks: list[tuple[str, QuerySet[Any, int]]] = []
     if profile and profile.document_number_hash:
         checks.append(
             (

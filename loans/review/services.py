@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from applicants.models import User
 from loans import permissions
-from loans.applications.models import ApplicationMessage, LoanApplication
+from loans.applications.models import ApplicationEvent, ApplicationMessage, LoanApplication
 from loans.applications.notifications import notify_decision, notify_disbursed, notify_info_requested
 from loans.applications.workflow import MOVES, TransitionError, transition
+from loans.programmes import selectors as programme_selectors
 from loans.review.models import ApplicationScore, ReviewNote, ScoringCriterion
 from loans.servicing import services as loans
 from loans.servicing.models import Loan
@@ -35,10 +36,13 @@ def _require(user: User, permission: str) -> None:
 
 
 def _require_move(user: User, name: str) -> None:
-    _require(user, MOVES[name].permission)
+    permission = MOVES[name].permission
+    if permission is None:  # the applicant's or the system's move: no staff decision
+        raise PermissionDenied(_("You do not have the permission for this decision."))
+    _require(user, permission)
 
 
-def _decide(name, application, *, actor, seen_status=None, reason="", message="", before_save=None, on_commit=None):
+def _decide(name, application, *, actor, seen_status=None, reason="", message="", before_save=None, notify=None):
     """Make the decision ``name`` of workflow.MOVES: from its sources (narrowed to ``seen_status``
     when given), to its status, through the one transition."""
     move = MOVES[name]
@@ -51,7 +55,7 @@ def _decide(name, application, *, actor, seen_status=None, reason="", message=""
             message_to_applicant=message,
             expected_from=move.sources if seen_status is None else move.sources & {seen_status},
             before_save=before_save,
-            on_commit=on_commit,
+            notify=notify,
         )
     except TransitionError as error:
         raise ReviewError(str(error)) from error
@@ -61,7 +65,18 @@ def application_assign(*, application: LoanApplication, officer: User | None, by
     _require(by, permissions.OFFICER)
     if officer is not None and not permissions.is_officer(officer):
         raise ReviewError(_("%(user)s is not a program officer.") % {"user": officer})
-    LoanApplication.objects.filter(pk=application.pk).update(assigned_to=officer, updated_at=timezone.now())
+    with transaction.atomic():
+        # Saved (not .update()) so the history table records it, and an event says who did it.
+        locked = LoanApplication.objects.select_for_update().get(pk=application.pk)
+        locked.assigned_to = officer
+        locked.save(update_fields=["assigned_to", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=locked,
+            actor=by,
+            from_status=locked.status,
+            to_status=locked.status,
+            reason=_("Assigned to %(officer)s") % {"officer": officer} if officer else _("Unassigned"),
+        )
 
 
 def application_request_info(*, application: LoanApplication, officer: User, message: str) -> LoanApplication:
@@ -80,7 +95,7 @@ def application_request_info(*, application: LoanApplication, officer: User, mes
         actor=officer,
         message=message,
         before_save=record,
-        on_commit=lambda locked: notify_info_requested(locked.pk),
+        notify=lambda locked, event: notify_info_requested(locked.pk, event.pk),
     )
 
 
@@ -134,7 +149,7 @@ def application_reject(
         reason=reason_code,
         message=message,
         before_save=record,
-        on_commit=lambda locked: notify_decision(locked.pk),
+        notify=lambda locked, event: notify_decision(locked.pk, event.pk),
     )
 
 
@@ -153,7 +168,7 @@ def application_approve(*, application: LoanApplication, approver: User, note: s
         actor=approver,
         reason=note,
         before_save=check_and_record,
-        on_commit=lambda locked: notify_decision(locked.pk),
+        notify=lambda locked, event: notify_decision(locked.pk, event.pk),
     )
 
 
@@ -185,6 +200,7 @@ def application_disburse(
         raise ReviewError(_("The amount must be positive and at most the approved amount."))
     if Loan.objects.filter(bank_reference=bank_reference).exists():
         raise ReviewError(_("This bank reference was already used for another disbursement."))
+    check_programme_completed(application)
     created: dict[str, Loan] = {}
 
     def create_loan(locked):
@@ -208,9 +224,16 @@ def application_disburse(
         actor=approver,
         reason=_("Disbursed %(amount)s, reference %(reference)s") % {"amount": amount, "reference": bank_reference},
         before_save=create_loan,
-        on_commit=lambda locked: notify_disbursed(locked.pk),
+        notify=lambda locked, event: notify_disbursed(locked.pk),
     )
     return created["loan"]
+
+
+def check_programme_completed(application: LoanApplication) -> None:
+    """Refuse the disbursement until the applicant completed a programme the product accepts (issue 11)."""
+    problem = programme_selectors.completion_problem(product=application.product, user_id=application.applicant_id)
+    if problem:
+        raise ReviewError(problem)
 
 
 def note_add(*, application: LoanApplication, author: User, body: str) -> ReviewNote:

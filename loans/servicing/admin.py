@@ -20,7 +20,7 @@ class InstalmentInline(admin.TabularInline):
     model = LoanInstalment
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "number",
         "due_date",
         "interest",
@@ -30,8 +30,7 @@ class InstalmentInline(admin.TabularInline):
         "paid_interest",
         "paid_principal",
         "paid_on",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -41,7 +40,7 @@ class RepaymentInline(admin.TabularInline):
     model = Repayment
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "paid_on",
         "amount",
         "bank_reference",
@@ -49,8 +48,7 @@ class RepaymentInline(admin.TabularInline):
         "allocated_interest",
         "allocated_principal",
         "unallocated",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request, obj=None):
         return False

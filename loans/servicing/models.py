@@ -105,7 +105,7 @@ class FollowUpVisit(models.Model):
     )
     business_operating = models.BooleanField(_("business operating"), null=True, blank=True)
     jobs_created = models.PositiveSmallIntegerField(_("jobs actually created"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["due_on"]

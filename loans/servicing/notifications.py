@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ def remind_follow_up_visits(*, today=None, days_ahead: int = 7) -> int:
     """Tell the officer in charge about follow-up visits due within a week or overdue (once per visit)."""
     today = today or timezone.localdate()
     visits = FollowUpVisit.objects.filter(
-        done_on__isnull=True, due_on__lte=today + timezone.timedelta(days=days_ahead)
+        done_on__isnull=True, due_on__lte=today + timedelta(days=days_ahead)
     ).select_related("loan__application__assigned_to", "loan__application__applicant", "officer")
     sent = 0
     for visit in visits:

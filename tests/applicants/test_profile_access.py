@@ -119,8 +119,16 @@ def test_the_owner_sees_their_answers_in_every_step(owner, owner_client, english
         "birth_date": "1985-05-20",
         "sex": "F",
     }
-    assert shown["contact"] == {"phone": f"300 {profile.phone[-7:]}"}
-    assert shown["residence"] == {"department": "05", "municipality": "05001", "address": "Calle 10 # 43-25"}
+    assert shown["contact"] == {"phone_country": "CO", "phone": f"300 {profile.phone[-7:]}"}
+    assert shown["residence"] == {
+        "lives_abroad": "",
+        "abroad_country": "",
+        "abroad_city": "",
+        "abroad_address": "",
+        "department": "05",
+        "municipality": "05001",
+        "address": "Calle 10 # 43-25",
+    }
     assert shown["return"] == {
         "country_returned_from": "US",
         "departure_date": "2015-01-10",

@@ -34,13 +34,13 @@ def test_the_task_stores_version_every_verdict_and_timing_and_moves_through_the_
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.IN_REVIEW
     result = EligibilityResult.objects.get(application=submitted)
-    assert result.ruleset_version == eligibility.RULESET_VERSION == "2026.2"
+    assert result.ruleset_version == eligibility.RULESET_VERSION == "2026.3"
     assert [v["rule"] for v in result.verdicts] == [rule.__name__.removeprefix("rule_") for rule in eligibility.RULES]
     assert {v["verdict"] for v in result.verdicts} == {"pass"}
     assert result.started_at <= result.created_at
     assert result.duration_ms >= 0
     event = ApplicationEvent.objects.get(application=submitted, to_status=ApplicationStatus.IN_REVIEW)
-    assert (event.from_status, event.actor, event.reason) == ("submitted", None, "eligibility 2026.2: eligible")
+    assert (event.from_status, event.actor, event.reason) == ("submitted", None, "eligibility 2026.3: eligible")
     assert (submitted.eligibility_outcome, submitted.review_flags) == ("eligible", [])
 
 
@@ -63,7 +63,7 @@ def test_a_failing_rule_makes_it_ineligible_with_the_products_own_parameters(sub
     result = EligibilityResult.objects.get(application=submitted)
     assert result.outcome == "ineligible"
     assert reasons(result)["years_abroad"] == ("fail", "short_stay")
-    assert result.verdicts[2]["facts"]["required"] == 20
+    assert result.verdicts[3]["facts"]["required"] == 20  # after adult, document, returned
     assert reasons(result)["country"] == ("fail", "country_not_accepted")
     assert sorted(submitted.review_flags) == ["country", "years_abroad"]
 

@@ -59,7 +59,7 @@ def test_the_product_action_rechecks_every_application_in_review(staff_client, p
         0,
         0,
     )
-    assert run.ruleset_version == "2026.2"
+    assert run.ruleset_version == "2026.3"
     assert run.started_at and run.finished_at
     assert RecheckItem.objects.filter(run=run).count() == 3
     for application in in_review:

@@ -11,6 +11,9 @@ FINGERPRINTS = {
     # Re-recorded when loans/ was cut into packages: facts_for_application moved to
     # loans.applications.checks and lost its in-function imports; no rule, order or reason changed.
     "2026.2": "5d5ca3fec79cdd14",
+    # Issue 11: "returned" (a planned return is no return), years abroad counted by calendar months
+    # and never past today, forced return without departure date is review, programme enrolment.
+    "2026.3": "875cb901b0de351c",
 }
 
 

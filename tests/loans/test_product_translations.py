@@ -58,7 +58,7 @@ def test_the_migration_keeps_existing_products_text_as_the_spanish_version():
 
     product = ProductFactory(name="Crédito Semilla", description="Para empezar su negocio.")
     LoanProduct.objects.filter(pk=product.pk).update(name_es=None, description_es=None)
-    name = "0012_product_name_and_description_in_spanish_and_english"
+    name = "0015_product_name_and_description_in_spanish_and_english"
     migration = import_module(f"loans.migrations.{name}")
     historical = MigrationLoader(connection).project_state(("loans", name)).apps
 

@@ -166,6 +166,7 @@ class Generator:
         self.product_by_pk = {product.pk: product for product in LoanProduct.objects.order_by("name")}
         self.products = [(product.pk, product.annual_rate_pct) for product in self.product_by_pk.values()]
         self.schedules: dict[tuple[int, int, int, int], tuple[tuple[int, int], ...]] = {}
+        self.due_dates: dict[tuple[date, int], tuple[date, ...]] = {}
         if not self.products:
             raise CommandError("No loan product exists: run the migrations and seed_demo, or create one.")
         self.counters = dict(ReferenceCounter.objects.values_list("year", "last"))
@@ -450,21 +451,29 @@ class Generator:
             rows = self.schedules[key] = tuple((row.interest, row.principal) for row in schedule.instalments)
         return rows
 
+    def _due_dates(self, disbursed: date, term: int) -> tuple[date, ...]:
+        """Due dates as schedule_for sets them (first a month after disbursement), once per day and term."""
+        key = (disbursed, term)
+        dues = self.due_dates.get(key)
+        if dues is None:
+            first_due = add_months(disbursed, 1)
+            dues = self.due_dates[key] = tuple(add_months(first_due, number) for number in range(term))
+        return dues
+
     def _loan(self, out, app_id, product_id, principal, rate, term, grace, decided, jobs) -> None:
         rng, t, today = self.rng, self.tables, self.today
         loan_id = self._next("loan")
         disbursed = (decided + timedelta(days=rng.uniform(3, 30))).date()
         disbursed = min(disbursed, today - timedelta(days=1))
         rows = self._schedule_rows(product_id, principal, term, grace)
-        first_due = add_months(disbursed, 1)  # as schedule_for: the first instalment a month later
+        dues = self._due_dates(disbursed, term)
         behaviour = rng.random()
         # 80 % pay on time; 15 % stop paying at some point; 5 % paid everything early.
         stops_after = int(rng.uniform(0, term)) if 0.80 <= behaviour < 0.95 else None
         oldest_unpaid = None
         paid_count = 0
         due_count = 0
-        for number, (interest, capital) in enumerate(rows, start=1):
-            due = add_months(first_due, number - 1)
+        for number, (interest, capital), due in zip(range(1, term + 1), rows, dues, strict=True):
             is_due = due < today
             due_count += is_due
             pays = behaviour >= 0.95 or (is_due and (stops_after is None or number <= stops_after))

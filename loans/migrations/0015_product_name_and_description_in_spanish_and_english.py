@@ -11,19 +11,19 @@ def spanish_from_the_original(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("loans", "0011_loan_states_without_written_off"),
+        ("loans", "0014_merge_programmes_with_accounts"),
     ]
 
     operations = [
         migrations.AddField(
             model_name="loanproduct",
             name="description_en",
-            field=models.TextField(blank=True, null=True, verbose_name="description for applicants"),
+            field=models.TextField(blank=True, max_length=2000, null=True, verbose_name="description for applicants"),
         ),
         migrations.AddField(
             model_name="loanproduct",
             name="description_es",
-            field=models.TextField(blank=True, null=True, verbose_name="description for applicants"),
+            field=models.TextField(blank=True, max_length=2000, null=True, verbose_name="description for applicants"),
         ),
         migrations.AddField(
             model_name="loanproduct",
