@@ -135,7 +135,9 @@ def consents_for_reader(user: User, language: str) -> list[ConsentForReader]:
     return [
         ConsentForReader(
             record,
-            current_text if record.version == CONSENT_VERSION and record.language != language else None,
+            current_text
+            if record.version == CONSENT_VERSION and (record.language != language or record.text != current_text)
+            else None,
         )
         for record in user.consents.order_by("-given_at")
     ]

@@ -30,6 +30,7 @@ def _snapshot():
 
 def test_seed_demo_puts_applications_in_every_status_and_loans_in_every_state(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.DEBUG = True  # seed_demo refuses to run without it
     call_command("seed_demo", stdout=io.StringIO())
 
     statuses, states, payments, visits = _snapshot()

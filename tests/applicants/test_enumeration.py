@@ -45,7 +45,7 @@ def queued(monkeypatch, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     SlowBackend.sent = []
     calls: list[tuple] = []
-    monkeypatch.setattr("applicants.notify.enqueue", lambda task, *args, **kwargs: calls.append((args, kwargs)))
+    monkeypatch.setattr("applicants.services.enqueue", lambda task, *args, **kwargs: calls.append((args, kwargs)))
     cache.clear()
     return calls
 

@@ -202,8 +202,9 @@ class Command(BaseCommand):
 
         self._products()
         self._plans()
-        self._programmes()
+        # The applications in motion first: the programmes then become a requirement of the products.
         seed_programme(DEMO_PASSWORD)
+        self._programmes()
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in with these accounts:"))
         for email, role in STAFF:
