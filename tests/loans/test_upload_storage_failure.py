@@ -6,6 +6,7 @@ import errno
 import os
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from loans.applications import services
@@ -80,4 +81,4 @@ def test_after_the_disk_has_room_again_the_same_upload_works(english, draft, set
     response = _upload(english, draft, "cedula.pdf", _pdf(), "application/pdf")
     assert response.status_code == 302
     assert response["Location"] == reverse("loans:application_documents", args=[draft.public_id])
-    assert [p.read_bytes() for p in _stored_files(settings)] == [_pdf()]
+    assert [default_storage.open(name).read() for name in _stored_files(settings)] == [_pdf()]
