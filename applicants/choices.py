@@ -29,6 +29,24 @@ class ReturnType(models.TextChoices):
     PRODUCTIVO = "productivo", _("Productive return")
 
 
+# What each return type means, in a line a person can choose by (Ley 1565 de 2012, art. 3).
+RETURN_TYPE_EXPLAINED = [
+    (
+        ReturnType.PRODUCTIVO,
+        _("Productive return: you came back to start or grow a business. This portal's loans are for it."),
+    ),
+    (ReturnType.LABORAL, _("Labour return: you came back to work with the skills and experience you gained abroad.")),
+    (
+        ReturnType.HUMANITARIO,
+        _(
+            "Humanitarian or special-cause return: a situation beyond your control put you or your family at risk, "
+            "or relatives who lived with you abroad died or abandoned you."
+        ),
+    ),
+    (ReturnType.SOLIDARIO, _("Solidarity return: you are a victim of the armed conflict in Colombia.")),
+]
+
+
 class EducationLevel(models.TextChoices):
     NONE = "none", _("None")
     PRIMARY = "primary", _("Primary school")

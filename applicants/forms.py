@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DocumentType
+from portal.forms import WordedChoicesMixin
+
+from .choices import RETURN_TYPE_EXPLAINED, DocumentType
 from .countries import country_choices
 from .crypto import normalize_document_number
 from .emails import normalize_email
@@ -112,7 +114,7 @@ class StrictSetPasswordForm(SetPasswordForm):
         self.fields["new_password2"].help_text = _("Type the same password again, to be sure.")
 
 
-class IdentityForm(forms.ModelForm):
+class IdentityForm(WordedChoicesMixin, forms.ModelForm):
     is_colombian_national = yes_no_field(
         _("Are you a Colombian national?"), _("The programme is for Colombian citizens who return to the country.")
     )
@@ -160,7 +162,7 @@ class IdentityForm(forms.ModelForm):
         return value
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(WordedChoicesMixin, forms.ModelForm):
     phone_country = forms.ChoiceField(
         label=_("Country of the phone"),
         help_text=_("Colombia, or the country where you live now if you have no Colombian number."),
@@ -206,7 +208,7 @@ class MunicipalitySelect(forms.Select):
         self.attrs.setdefault("data-filter-by", "id_department")
 
 
-class ResidenceForm(forms.ModelForm):
+class ResidenceForm(WordedChoicesMixin, forms.ModelForm):
     COLOMBIA_FIELDS = ("department", "municipality", "address")
     ABROAD_FIELDS = ("abroad_country", "abroad_city", "abroad_address")
 
@@ -286,7 +288,7 @@ class ResidenceForm(forms.ModelForm):
         return cleaned
 
 
-class ReturnHistoryForm(forms.ModelForm):
+class ReturnHistoryForm(WordedChoicesMixin, forms.ModelForm):
     forced_return = yes_no_field(
         _("Was your return forced (for example, a deportation)?"),
         _("This does not exclude you: some rules are reviewed by an officer in these cases."),
@@ -312,7 +314,11 @@ class ReturnHistoryForm(forms.ModelForm):
             ),
             "return_date": _("When you came back to live in Colombia. Leave it empty if you still live abroad."),
             "planned_return_date": _("Only if you still live abroad: the day you plan to come back."),
-            "return_type": _("The type of return under Ley 1565 de 2012 you are registered or will register for."),
+            "return_type": _(
+                "The type you registered, or will register, for in the RUR; the benefits are used once, under one "
+                "type. If you were deported, choose by what you plan to do now (a business: productive return); "
+                "the question below asks about the deportation."
+            ),
             "rur_number": _("Your number in the Registro Único de Retornados, if you have one. You can add it later."),
         }
 
@@ -321,6 +327,8 @@ class ReturnHistoryForm(forms.ModelForm):
         abroad = self.instance.lives_abroad
         for name in ("country_returned_from", "return_type"):
             self.fields[name].required = True
+        self.fields["return_type"].choices = RETURN_TYPE_EXPLAINED
+        self.fields["return_type"].widget = forms.RadioSelect(choices=RETURN_TYPE_EXPLAINED)
         # Still abroad: the return has not happened, so the form asks for the planned date instead.
         del self.fields["planned_return_date" if not abroad else "return_date"]
         self.fields["return_date" if not abroad else "planned_return_date"].required = True
@@ -387,7 +395,7 @@ class ReturnHistoryForm(forms.ModelForm):
         return cleaned
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(WordedChoicesMixin, forms.ModelForm):
     class Meta:
         model = ReturneeProfile
         fields = ["education_level", "household_size"]
@@ -409,7 +417,7 @@ class HouseholdForm(forms.ModelForm):
         return value
 
 
-class DeclarationsForm(forms.ModelForm):
+class DeclarationsForm(WordedChoicesMixin, forms.ModelForm):
     class Meta:
         model = ReturneeProfile
         fields = [
@@ -444,7 +452,7 @@ class DeclarationsForm(forms.ModelForm):
             self.fields[name].error_messages["required"] = _("You must accept this declaration to continue.")
 
 
-class DeletionRequestForm(forms.Form):
+class DeletionRequestForm(WordedChoicesMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why do you want your data deleted? (optional)"),
         help_text=_("An officer answers within 15 working days, as Ley 1581 requires."),

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .consent import CONSENT_VERSION, consent_text
 from .countries import country_name
 from .models import ConsentRecord, Notification, ReturneeProfile, User
 from .phones import format_phone
@@ -116,6 +118,29 @@ def profile_of(user: User) -> ReturneeProfile | None:
 
 def consent_current(user: User) -> ConsentRecord | None:
     return user.consents.filter(withdrawn_at__isnull=True).order_by("-given_at").first()
+
+
+@dataclass(frozen=True)
+class ConsentForReader:
+    record: ConsentRecord
+    # The same version's text in the reader's language, when they accepted it in another one.
+    translation: str | None
+
+
+def consents_for_reader(user: User, language: str) -> list[ConsentForReader]:
+    """Each consent as recorded (verbatim, in the language it was given in) and, for the current
+    version given in another language, its text in the reader's language."""
+    with translation.override(language):
+        current_text = consent_text()
+    return [
+        ConsentForReader(
+            record,
+            current_text
+            if record.version == CONSENT_VERSION and (record.language != language or record.text != current_text)
+            else None,
+        )
+        for record in user.consents.order_by("-given_at")
+    ]
 
 
 def processing_stopped(user: User) -> bool:

@@ -257,9 +257,8 @@ def consent_detail(request):
         request,
         "applicants/consent.html",
         {
-            "consents": request.user.consents.all(),
+            "consents": selectors.consents_for_reader(request.user, request.LANGUAGE_CODE),
             "current": selectors.consent_current(request.user),
-            "consent_text": consent_text(),
         },
     )
 

@@ -25,6 +25,21 @@ class SpanishFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+class ServedAddressSiteURLMiddleware:
+    """Development only (``portal.settings.local`` without ``SITE_URL``): links in emails point
+    at the address the browser reached this server on, whatever host or port ``runserver``
+    listens on. Emails are sent in the same process there (Celery eager), right after the
+    request that caused them. Production names its public address in ``SITE_URL``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        settings.SITE_URL = f"{request.scheme}://{request.get_host()}"
+        return self.get_response(request)
+
+
 class SessionLifetimeMiddleware:
     """Staff sessions end at browser close and after STAFF_SESSION_MAX_SECONDS whatever happens;
     a returnee's ends after RETURNEE_SESSION_IDLE_SECONDS without a visit (SESSION_COOKIE_AGE).

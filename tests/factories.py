@@ -1,7 +1,7 @@
 from datetime import date
 
 import factory
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applicants import crypto
 from applicants.choices import DocumentType, EducationLevel, ReturnType, Sex
@@ -116,6 +116,13 @@ class ProductFactory(factory.django.DjangoModelFactory):
     on_time_rebate_pct = Decimal("14")
     window_opens = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=1))
     required_documents = factory.LazyFunction(lambda: [DocumentKind.ID_DOCUMENT])
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Staff write a product in Spanish first; a test that read a page in English must not
+        # turn the name it gives into the English one only.
+        with translation.override("es"):
+            return super()._create(model_class, *args, **kwargs)
 
 
 class PlanFactory(factory.django.DjangoModelFactory):

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
@@ -8,9 +10,21 @@ from loans.applications.documents import check_upload
 from loans.applications.models import BusinessPlan, InvestmentItem
 from loans.choices import BusinessStage, DocumentKind
 from loans.products.models import LoanProduct
-from loans.products.rules import loan_request_errors
+from loans.products.rules import RequestLimits, loan_request_errors, request_hints, request_limits
+from portal.forms import WordedChoicesMixin
 
-MONEY_WIDGET = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+class PesosInput(forms.TextInput):
+    """A saved amount shows as people write it, 12.000.000; what someone typed comes back as
+    they typed it (a refused form must not rewrite their input)."""
+
+    def format_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}".replace(",", ".")
+        return super().format_value(value)
+
+
+MONEY_WIDGET = PesosInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
 
 
 class PesosField(forms.IntegerField):
@@ -147,9 +161,51 @@ class ChoosePlanForm(forms.Form):
         self.fields["plan"].queryset = owner.business_plans.order_by("-updated_at")
 
 
-class LoanRequestForm(forms.Form):
-    product = forms.ModelChoiceField(
-        label=_("Loan product"), queryset=LoanProduct.objects.none(), help_text=_("The loan line you apply to.")
+class ProductSelect(forms.Select):
+    """Each product's limits ride on its option (and the products' overall range on the select),
+    so a script can move the inputs' min/max and the hints when the person picks another product.
+    Without the script the hints the server wrote for the chosen product stay true."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limits: dict[str, dict[str, str]] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        key = str(getattr(value, "value", value))
+        option["attrs"].update(self.limits.get(key, {}))
+        return option
+
+
+def _limit_attrs(limits: RequestLimits) -> dict[str, str]:
+    hints = request_hints(limits)
+    return {
+        "data-term-min": str(limits.min_term),
+        "data-term-max": str(limits.max_term),
+        "data-grace-max": str(limits.max_grace),
+        "data-amount-hint": hints["amount"],
+        "data-term-hint": hints["term_months"],
+        "data-grace-hint": hints["grace_months"],
+    }
+
+
+def _overall(limits: list[RequestLimits]) -> RequestLimits:
+    return RequestLimits(
+        min(item.min_amount for item in limits),
+        max(item.max_amount for item in limits),
+        None,
+        min(item.min_term for item in limits),
+        max(item.max_term for item in limits),
+        max(item.max_grace for item in limits),
+    )
+
+
+class LoanRequestForm(WordedChoicesMixin, forms.Form):
+    product: forms.ModelChoiceField[LoanProduct] = forms.ModelChoiceField(
+        label=_("Loan product"),
+        queryset=LoanProduct.objects.none(),
+        help_text=_("The loan line you apply to."),
+        widget=ProductSelect,
     )
     amount = PesosField(
         label=_("Amount (pesos)"),
@@ -157,7 +213,11 @@ class LoanRequestForm(forms.Form):
         help_text=_("In pesos, for example 20.000.000."),
     )
     term_months = forms.IntegerField(
-        label=_("Term (months)"), min_value=1, max_value=240, help_text=_("Grace months included.")
+        label=_("Term (months)"),
+        min_value=1,
+        max_value=240,
+        help_text=_("Grace months included."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     grace_months = forms.IntegerField(
         label=_("Grace (months)"),
@@ -165,6 +225,7 @@ class LoanRequestForm(forms.Form):
         max_value=120,
         initial=0,
         help_text=_("Months at the start in which you do not repay capital."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
     def __init__(self, *args, products, total_investment=None, **kwargs):
@@ -174,6 +235,37 @@ class LoanRequestForm(forms.Form):
         # (a page left open, a shared link) or no product at all: say so, not "invalid choice".
         self.fields["product"].error_messages["invalid_choice"] = _("Applications for this product are closed.")
         self.total_investment = total_investment
+        self._show_limits(products)
+
+    def _chosen_product(self, products):
+        key = self.data.get(self.add_prefix("product")) if self.is_bound else None
+        if key in (None, ""):
+            initial = self.initial.get("product")
+            key = getattr(initial, "pk", initial)
+        if key not in (None, ""):
+            return next((product for product in products if str(product.pk) == str(key)), None)
+        return products[0] if len(products) == 1 else None
+
+    def _show_limits(self, queryset) -> None:
+        """Hints and input bounds from the chosen product, or the range over the open products."""
+        products = list(queryset)
+        by_product = {
+            product: limits
+            for product in products
+            if (limits := request_limits(product, self.total_investment)) is not None
+        }
+        if not by_product:
+            return
+        widget = self.fields["product"].widget
+        widget.limits = {str(product.pk): _limit_attrs(limits) for product, limits in by_product.items()}
+        overall = _overall(list(by_product.values()))
+        widget.attrs.update(_limit_attrs(overall))
+        chosen = self._chosen_product(products)
+        limits = by_product.get(chosen, overall)
+        for name, hint in request_hints(limits).items():
+            self.fields[name].help_text = hint
+        self.fields["term_months"].widget.attrs.update({"min": limits.min_term, "max": limits.max_term})
+        self.fields["grace_months"].widget.attrs.update({"min": 0, "max": limits.max_grace})
 
     def clean(self):
         cleaned = super().clean()

@@ -180,6 +180,13 @@ def applications_for(user: User) -> QuerySet[LoanApplication]:
     return user.loan_applications.select_related("product", "plan").order_by("-created_at")
 
 
+def latest_draft_for(user: User) -> LoanApplication | None:
+    """The draft a person is most likely working on: where a saved plan leads next."""
+    return (
+        LoanApplication.objects.filter(applicant=user, status=ApplicationStatus.DRAFT).order_by("-updated_at").first()
+    )
+
+
 def application_for_owner(*, public_id, user: User) -> LoanApplication:
     return get_object_or_404(
         LoanApplication.objects.select_related("product", "plan", "applicant"), public_id=public_id, applicant=user

@@ -38,6 +38,7 @@ def simulator(request):
     """Public: the query string holds the simulation, so a result is a link one can share."""
     form = SimulatorForm(request.GET or None, products=selectors.open_products())
     schedule = None
+    wants_csv = request.GET.get("format") == "csv"
     if request.GET and form.is_valid():
         schedule = schedule_for(
             form.cleaned_data["product"],
@@ -45,8 +46,16 @@ def simulator(request):
             term_months=form.cleaned_data["term_months"],
             grace_months=form.cleaned_data["grace_months"],
         )
-        if request.GET.get("format") == "csv":
+        if wants_csv:
             return _schedule_csv(schedule, "simulacion-credito.csv")
+    elif wants_csv:
+        # A script or a stale link asked for a file: say in a few lines what to fix, not a page.
+        lines = [
+            f"{form.fields[name].label}: {message}" if name in form.fields else message
+            for name, errors in form.errors.items()
+            for message in errors
+        ]
+        return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
     return render(request, "loans/simulator.html", {"form": form, "schedule": schedule})
 
 
@@ -139,6 +148,7 @@ def plan_edit(request, public_id):
             "missing": selectors.plan_missing(plan),
             "total": selectors.plan_total_investment(plan),
             "next": request.GET.get("next") or request.POST.get("next", ""),
+            "draft": selectors.latest_draft_for(request.user),
         },
     )
 

@@ -15,9 +15,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from applicants.choices import DocumentType, ReturnType
+from applicants.countries import country_name
+from applicants.models import Department
 from applicants.validators import ADULT_AGE, age_on
 from loans.eligibility import dates
 
@@ -487,15 +491,98 @@ RULE_TITLES: dict[str, object] = {
 }
 
 
+VERDICT_LABELS = {PASS: _("Met"), FAIL: _("Not met"), REVIEW: _("To review")}
+
+
 def explain(verdict: dict) -> dict:
-    """A stored verdict with its title, meaning and next step in the active language."""
+    """A stored verdict with its title, meaning, next step and facts in the active language."""
     meaning, next_step = REASONS.get(verdict["reason"], ("", ""))
     return {
         **verdict,
         "title": RULE_TITLES.get(verdict["rule"], verdict["rule"]),
+        "verdict_label": VERDICT_LABELS.get(verdict["verdict"], verdict["verdict"]),
         "meaning": meaning,
         "next_step": next_step,
+        "facts_text": describe_facts(verdict.get("facts") or {}),
     }
+
+
+def _names(values, label) -> str:
+    return ", ".join(str(label(value)) for value in values)
+
+
+def describe_facts(facts: dict) -> list[str]:
+    """What a rule looked at, as sentences an officer reads (a stored verdict keeps codes)."""
+
+    def day(value) -> str:
+        parsed = parse_date(str(value)) if value else None
+        return date_format(parsed) if parsed else str(value)
+
+    def choice(enum, value) -> str:
+        return str(enum(value).label) if value in enum.values else str(value)
+
+    def department(code) -> str:
+        return Department.objects.filter(code=code).values_list("name", flat=True).first() or str(code)
+
+    every = _("every one")
+    sentences: list[str] = []
+    rest = dict(facts)
+    if "age" in rest:
+        sentences.append(_("Age: %(age)s years.") % {"age": rest.pop("age")})
+    if "document_type" in rest:
+        sentences.append(_("Document: %(document)s.") % {"document": choice(DocumentType, rest.pop("document_type"))})
+    if "colombian_national" in rest:
+        national = rest.pop("colombian_national")
+        sentences.append(_("Colombian national: %(answer)s.") % {"answer": _("yes") if national else _("no")})
+    if "years" in rest:
+        sentences.append(
+            _("Lived abroad %(years)s years; the product asks for %(required)s.")
+            % {"years": rest.pop("years"), "required": rest.pop("required", "—")}
+        )
+    if "country" in rest:
+        accepted = rest.pop("accepted", None) or []
+        sentences.append(
+            _("Returned from %(country)s; the product accepts %(accepted)s.")
+            % {
+                "country": country_name(rest.pop("country") or "") or "—",
+                "accepted": _names(accepted, country_name) or every,
+            }
+        )
+    if "return_type" in rest:
+        eligible = rest.pop("eligible", None) or []
+        sentences.append(
+            _("Return type: %(type)s; the product takes %(eligible)s.")
+            % {
+                "type": choice(ReturnType, rest.pop("return_type")),
+                "eligible": _names(eligible, lambda value: choice(ReturnType, value)) or every,
+            }
+        )
+    if "return_date" in rest:
+        sentences.append(
+            _("Came back on %(date)s; the application was due by %(deadline)s.")
+            % {"date": day(rest.pop("return_date")), "deadline": day(rest.pop("deadline", ""))}
+        )
+    if "others" in rest:
+        sentences.append(_("Other open or approved applications: %(count)s.") % {"count": rest.pop("others")})
+    if "other_accounts" in rest:
+        sentences.append(
+            _("Other accounts with the same identity: %(count)s.") % {"count": rest.pop("other_accounts")}
+        )
+    if "errors" in rest:
+        sentences.extend(str(message) for message in (rest.pop("errors") or {}).values())
+    if "missing" in rest:
+        sentences.append(_("Missing: %(missing)s.") % {"missing": _names(rest.pop("missing"), str) or "—"})
+    if "department" in rest:
+        covered = rest.pop("covered", None) or []
+        sentences.append(
+            _("Business in %(department)s; the product covers %(covered)s.")
+            % {"department": department(rest.pop("department")), "covered": _names(covered, department) or every}
+        )
+    if "error" in rest:
+        sentences.append(_("The rule could not run: %(error)s") % {"error": rest.pop("error")})
+    # A fact a newer rule stores that this list does not know yet still shows, plainly.
+    sentences.extend(f"{key}: {value}" for key, value in rest.items())
+    return sentences
 
 
 # The rules a person can answer before registering (public self-check; nothing is stored).

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from applicants.choices import ReturnType
 from loans.choices import DocumentKind
@@ -67,7 +68,10 @@ class LoanProductForm(forms.ModelForm):
 
 
 @admin.register(LoanProduct)
-class LoanProductAdmin(admin.ModelAdmin):
+class LoanProductAdmin(TranslationAdmin):
+    """Name and description in Spanish (required) and English (shown to English readers; empty
+    falls back to Spanish)."""
+
     form = LoanProductForm
     list_display = ["name", "code", "is_active", "annual_rate_pct", "credit_category", "window_opens", "window_closes"]
     list_filter = ["is_active", "credit_category"]

@@ -67,7 +67,8 @@ class UsuryCap(models.Model):
             raise ValidationError(_("Another cap for this category covers part of this period."))
 
 
-class LoanProduct(models.Model):
+# django-modeltranslation swaps the manager at start-up, which django-stubs cannot follow.
+class LoanProduct(models.Model):  # type: ignore[django-manager-missing]
     """A loan line with every parameter set by staff (docs/DOMAIN.md, "Loan products")."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)

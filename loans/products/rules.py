@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
@@ -88,3 +89,67 @@ def loan_request_errors(
         elif term_months is not None and grace_months >= term_months:
             errors["grace_months"] = _("The grace must be shorter than the term.")
     return errors
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    """What a person may ask of a product, shown before they try (and checked again on save)."""
+
+    min_amount: int
+    max_amount: int
+    # The product's share of the plan, when it is what caps the amount.
+    share_pct: str | None
+    min_term: int
+    max_term: int
+    max_grace: int
+
+    @property
+    def example_amount(self) -> int:
+        """A round amount inside the limits, for the hint's "for example"."""
+        step = 1_000_000 if self.max_amount >= 5_000_000 else 100_000
+        example = (self.max_amount * 3 // 4) // step * step
+        return min(max(example, self.min_amount), self.max_amount)
+
+
+def request_limits(product, total_investment: int | None = None, day: date | None = None) -> RequestLimits | None:
+    """The product's limits for a plan with this investment; None if its amounts cannot be known
+    today (no minimum wage for the year yet: the error then says so on the first try)."""
+    try:
+        minimum, maximum = amount_limits(product, day)
+    except ValidationError:
+        return None
+    share = None
+    if total_investment is not None:
+        ceiling = max_financing(product, total_investment)
+        if ceiling < maximum:
+            maximum, share = ceiling, format_percent(product.max_financing_pct)
+    max_grace = min(product.max_grace_months, max(product.max_term_months - 1, 0))
+    return RequestLimits(minimum, maximum, share, product.min_term_months, product.max_term_months, max_grace)
+
+
+def _plain_pesos(amount: int) -> str:
+    """12.000.000: how people type an amount (the field takes it with or without dots)."""
+    return format_cop(amount, "es").removeprefix("$")
+
+
+def request_hints(limits: RequestLimits) -> dict[str, str]:
+    """One sentence per field saying its limits, in the reader's language."""
+    params = {
+        "min": format_cop(limits.min_amount),
+        "max": format_cop(limits.max_amount),
+        "example": _plain_pesos(limits.example_amount),
+    }
+    if limits.max_amount < limits.min_amount:
+        amount = _("Your plan's investment is too small for this product's minimum of %(min)s.") % params
+    elif limits.share_pct is not None:
+        amount = _(
+            "From %(min)s to %(max)s (at most %(pct)s%% of your plan's investment), in pesos; for example %(example)s."
+        ) % {**params, "pct": limits.share_pct}
+    else:
+        amount = _("From %(min)s to %(max)s, in pesos; for example %(example)s.") % params
+    term = _("From %(min)s to %(max)s months, grace included.") % {"min": limits.min_term, "max": limits.max_term}
+    if limits.max_grace:
+        grace = _("Up to %(max)s months at the start in which you do not repay capital.") % {"max": limits.max_grace}
+    else:
+        grace = _("This product has no grace period: enter 0.")
+    return {"amount": amount, "term_months": term, "grace_months": grace}

@@ -42,7 +42,7 @@ TICKS = 5  # about this many intervals on the value axis
 
 @dataclass
 class Chart:
-    """A chart and the table of its numbers, shown side by side."""
+    """A chart and the table of its numbers, shown one above the other."""
 
     name: str
     title: str
@@ -51,6 +51,11 @@ class Chart:
     unit: str
     columns: list[str]
     rows: list[list[str]] = field(default_factory=list)
+
+    @property
+    def has_data(self) -> bool:
+        """Whether any bar has a value: a chart of zeros says "no data" instead of an empty frame."""
+        return any(value for _name, values in self.series for value in values)
 
     def fingerprint(self) -> str:
         payload = [self.name, self.title, self.categories, self.series, self.unit, get_language()]

@@ -41,10 +41,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applicants.choices import ReturnType, Sex
 from applicants.models import User
 from applicants.notify import notify
 from loans import permissions
 from loans.applications.models import LoanApplication
+from loans.choices import ApplicationStatus
+from loans.eligibility.models import EligibilityResult
 from loans.reports.figures import planned_jobs
 from loans.reports.filters import ReportFilters, parse_filters
 from loans.reports.models import ExportJob
@@ -100,6 +103,20 @@ def _pii_columns(prefix: str) -> list[Column]:
     ]
 
 
+def _label(path: str, choices) -> Case:
+    """A code's label in the reader's language, computed by the database (COPY included)."""
+    return Case(
+        *(When(**{path: value}, then=Value(str(label))) for value, label in choices),
+        default=F(path),
+        output_field=CharField(),
+    )
+
+
+def _coded(key: str, header, code_header, path: str, choices) -> list[Column]:
+    """A coded value as two columns: its label for people, its code (stable) for scripts."""
+    return [Column(f"{key}_label", header, _label(path, choices)), Column(key, code_header, path)]
+
+
 def _outstanding_principal():
     owed = (
         LoanInstalment.objects.filter(loan=OuterRef("pk"))
@@ -133,7 +150,9 @@ def _kinds() -> dict[str, ExportKind]:
             True,
             [
                 Column("reference", gettext_lazy("reference"), "reference"),
-                Column("status", gettext_lazy("status"), "status"),
+                *_coded(
+                    "status", gettext_lazy("status"), gettext_lazy("status code"), "status", ApplicationStatus.choices
+                ),
                 Column("created_at", gettext_lazy("started at"), "created_at"),
                 Column("submitted_at", gettext_lazy("submitted at"), "submitted_at"),
                 Column("decided_at", gettext_lazy("decided at"), "decided_at"),
@@ -148,10 +167,22 @@ def _kinds() -> dict[str, ExportKind]:
                     "municipality", gettext_lazy("municipality code"), KeyTextTransform("municipality", "frozen_plan")
                 ),
                 Column("sector", gettext_lazy("sector (CIIU section)"), "business_section_id"),
-                Column("eligibility_outcome", gettext_lazy("eligibility outcome"), "eligibility_outcome"),
+                *_coded(
+                    "eligibility_outcome",
+                    gettext_lazy("eligibility outcome"),
+                    gettext_lazy("eligibility outcome code"),
+                    "eligibility_outcome",
+                    EligibilityResult.Outcome.choices,
+                ),
                 Column("jobs_planned", gettext_lazy("jobs planned"), planned_jobs()),
-                Column("return_type", gettext_lazy("return type"), "applicant__profile__return_type"),
-                Column("sex", gettext_lazy("sex"), "applicant__profile__sex"),
+                *_coded(
+                    "return_type",
+                    gettext_lazy("return type"),
+                    gettext_lazy("return type code"),
+                    "applicant__profile__return_type",
+                    ReturnType.choices,
+                ),
+                *_coded("sex", gettext_lazy("sex"), gettext_lazy("sex code"), "applicant__profile__sex", Sex.choices),
                 Column("birth_year", gettext_lazy("birth year"), ExtractYear("applicant__profile__birth_date")),
                 *_pii_columns(""),
             ],
@@ -168,7 +199,7 @@ def _kinds() -> dict[str, ExportKind]:
                 Column("annual_rate_pct", gettext_lazy("interest rate (% E.A.)"), "annual_rate_pct"),
                 Column("term_months", gettext_lazy("term (months)"), "term_months"),
                 Column("grace_months", gettext_lazy("grace (months)"), "grace_months"),
-                Column("state", gettext_lazy("state"), "state"),
+                *_coded("state", gettext_lazy("state"), gettext_lazy("state code"), "state", Loan.State.choices),
                 Column("days_in_arrears", gettext_lazy("days in arrears"), "days_in_arrears"),
                 Column("outstanding", gettext_lazy("outstanding principal (COP)"), _outstanding_principal()),
                 Column("rebate_amount", gettext_lazy("on-time rebate (COP)"), "rebate_amount"),
@@ -206,7 +237,9 @@ def _kinds() -> dict[str, ExportKind]:
                 Column("paid_on", gettext_lazy("paid on"), "paid_on"),
                 Column("amount", gettext_lazy("amount (COP)"), "amount"),
                 Column("bank_reference", gettext_lazy("bank reference"), "bank_reference"),
-                Column("source", gettext_lazy("source"), "source"),
+                *_coded(
+                    "source", gettext_lazy("source"), gettext_lazy("source code"), "source", Repayment.Source.choices
+                ),
                 Column("allocated_interest", gettext_lazy("to interest"), "allocated_interest"),
                 Column("allocated_principal", gettext_lazy("to principal"), "allocated_principal"),
                 Column("unallocated", gettext_lazy("overpayment"), "unallocated"),

@@ -69,8 +69,10 @@ class ExportForm(forms.Form):
     )
     format = forms.ChoiceField(
         label=gettext_lazy("Format"),
-        choices=ExportJob.Format.choices,
-        initial=ExportJob.Format.CSV,
+        # XLSX first: a double-click opens it in Excel whatever the computer's list separator;
+        # the CSV (RFC 4180, comma) is for scripts.
+        choices=[(choice.value, choice.label) for choice in (ExportJob.Format.XLSX, ExportJob.Format.CSV)],
+        initial=ExportJob.Format.XLSX,
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": gettext_lazy("There is no format “%(value)s”; choose CSV or XLSX.")},
     )
@@ -348,9 +350,15 @@ def statistics_csv(request, table):
     if table not in stats.TABLES:
         raise Http404
     data = stats.public_statistics()
+    # "CSV for Excel": Excel set to Spanish (Colombia) splits columns on ";" and reads UTF-8 only
+    # after a byte-order mark; the plain file stays RFC 4180 (comma, no BOM) for scripts.
+    for_excel = request.GET.get("para") == "excel"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="estadisticas-{table}.csv"'
-    writer = csv.writer(response)
+    suffix = "-excel" if for_excel else ""
+    response["Content-Disposition"] = f'attachment; filename="estadisticas-{table}{suffix}.csv"'
+    if for_excel:
+        response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";" if for_excel else ",")
     writer.writerow([_("code"), _("group"), *_statistics_columns()])
     for row in data["tables"][table]:
         writer.writerow([row["code"], _group_label(table, row)] + [row[m] for m in stats.MEASURES])

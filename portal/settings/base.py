@@ -22,6 +22,8 @@ SALT_KEY = env.list("FIELD_ENCRYPTION_SALT")
 BLIND_INDEX_KEY = env("BLIND_INDEX_KEY")
 
 INSTALLED_APPS = [
+    # Before the admin: it adds the per-language fields and their admin tabs.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -33,7 +35,6 @@ INSTALLED_APPS = [
     "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
-    "django_include_bootstrap",
     "django_celery_beat",
     "django_otp",
     "simple_history",
@@ -209,6 +210,10 @@ SESSION_COOKIE_AGE = RETURNEE_SESSION_IDLE_SECONDS
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Staff-written content (product names and descriptions) has a Spanish and an English field;
+# a reader of English sees the Spanish text where the English one is empty.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "es"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("es",)
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "America/Bogota"
 USE_I18N = True

@@ -21,7 +21,15 @@ from tests.reports.conftest import program  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
-APPLICATION_HEADERS = ["referencia", "estado", "iniciado el", "enviada el", "decidida el", "línea de crédito"]
+APPLICATION_HEADERS = [
+    "referencia",
+    "estado",
+    "código de estado",
+    "iniciado el",
+    "enviada el",
+    "decidida el",
+    "línea de crédito",
+]
 LOAN_HEADERS = ["referencia", "desembolsado el", "monto desembolsado (COP)"]
 
 
@@ -91,7 +99,7 @@ def test_an_analyst_filters_the_reports_and_downloads_csv_and_xlsx(desktop_page,
     expect(chart).to_have_attribute(
         "src", "/informes/graficos/funnel.svg?date_from=2026-01-01&date_to=2026-02-28&department=05"
     )
-    expect(chart).to_have_attribute("alt", re.compile(r"^Gráfica: .+\. La tabla del lado tiene los mismos números\.$"))
+    expect(chart).to_have_attribute("alt", re.compile(r"^Gráfica: .+\. La tabla de abajo tiene los mismos números\.$"))
     chart.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
     assert page.locator("section[id^='chart-'] table").count() == page.locator("section[id^='chart-'] img").count()
@@ -101,13 +109,15 @@ def test_an_analyst_filters_the_reports_and_downloads_csv_and_xlsx(desktop_page,
     assert re.fullmatch(r"retorno-applications-\d{4}-\d{2}-\d{2}\.csv", name)
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][: len(APPLICATION_HEADERS)] == APPLICATION_HEADERS
-    assert [row[:2] for row in rows[1:]] == [
-        ["RP-TEST-A3", "ineligible"],
-        ["RP-TEST-A4", "in_review"],
-        ["RP-TEST-A7", "disbursed"],
+    # Each code in words for the reader, and the code beside it for scripts.
+    assert [row[:3] for row in rows[1:]] == [
+        ["RP-TEST-A3", "No cumple los requisitos", "ineligible"],
+        ["RP-TEST-A4", "En revisión", "in_review"],
+        ["RP-TEST-A7", "Desembolsada", "disbursed"],
     ]
     a7 = dict(zip(rows[0], rows[3], strict=True))
-    assert (a7["monto solicitado (COP)"], a7["código del municipio"], a7["sexo"]) == ("40000000", "05088", "M")
+    assert (a7["monto solicitado (COP)"], a7["código del municipio"]) == ("40000000", "05088")
+    assert (a7["sexo"], a7["código de sexo"]) == ("Hombre", "M")
 
     # Loans are selected by the day they were disbursed: A10 (sent in December) too.
     name, body = _download(page, "loans", "xlsx")

@@ -20,8 +20,18 @@ CHANGE_LINKS = [
     "Cambiar nombre",
     "Cambiar documento",
     "Cambiar teléfono",
+    "Cambiar nacionalidad",
+    "Cambiar fecha de nacimiento",
+    "Cambiar sexo",
     "Cambiar lugar donde vive",
-    "Cambiar retorno",
+    "Cambiar país",
+    "Cambiar fecha de salida",
+    "Cambiar fecha de regreso",
+    "Cambiar tipo de retorno",
+    "Cambiar regreso obligado",
+    "Cambiar número RUR",
+    "Cambiar estudios",
+    "Cambiar hogar",
     "Cambiar plan",
     "Cambiar línea de crédito",
     "Cambiar monto",
@@ -113,7 +123,7 @@ def test_a_returnee_writes_a_plan_asks_for_a_loan_and_sends_the_application(page
     expect(_status(page)).to_have_text("Plan guardado.")
     expect(page.get_by_role("main")).not_to_contain_text("Para completar antes de enviar")
     expect(investment).to_contain_text("Total hasta ahora: $15.000.000")
-    expect(field(investment, "Valor (COP)").nth(0)).to_have_value("12000000")
+    expect(field(investment, "Valor (COP)").nth(0)).to_have_value("12.000.000")
     assert_accessible(page)
 
     # Back to the draft, as a returnee would find it again.

@@ -98,7 +98,7 @@ def _admin_log_in(page, site, user, code: str, violations) -> None:
 
 
 def _decide(page, decision: str, reference: str) -> None:
-    page.locator(".review-panels").get_by_role("link", name=decision, exact=True).click()
+    page.locator("#decisions").get_by_role("link", name=decision, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{decision} — {reference}")
 
 
@@ -130,8 +130,8 @@ def test_an_officer_asks_the_returnee_answers_and_another_person_approves_and_di
         rows.first.get_by_role("link", name=reference).click()
 
         expect(officer.locator("#content h2").first).to_have_text(reference)
-        panels = officer.locator(".review-panels")
-        expect(panels.locator("p").first.get_by_role("link")).to_have_text(
+        panels = officer.locator("#content-main")
+        expect(officer.locator("#decisions p").first.get_by_role("link")).to_have_text(
             ["Pedir información", "Recomendar", "Rechazar"]
         )
         _check_admin_page(officer, admin_violations)
@@ -205,7 +205,7 @@ def test_an_officer_asks_the_returnee_answers_and_another_person_approves_and_di
             "link", name="Recomendada"
         ).click()
         approving.get_by_role("link", name=reference).click()
-        approver_panels = approving.locator(".review-panels")
+        approver_panels = approving.locator("#decisions")
         # The second, "Send back to the officers", has no Spanish translation yet.
         decisions = approver_panels.locator("p").first.get_by_role("link")
         expect(decisions).to_have_count(2)
@@ -271,3 +271,56 @@ def test_an_officer_asks_the_returnee_answers_and_another_person_approves_and_di
     ]
     # Each backup code worked once.
     assert not StaticToken.objects.filter(device__user__in=[program_officer, approver]).exists()
+
+
+def _no_sideways_scroll(page, selector: str = "html") -> None:
+    widths = page.locator(selector).first.evaluate("(element) => [element.scrollWidth, element.clientWidth]")
+    assert widths[0] <= widths[1], f"{page.url}: {selector} is {widths[0]} px wide in {widths[1]} px"
+
+
+def test_an_officer_triages_at_1280_without_scrolling_sideways(
+    chromium, site, in_review, program_officer, admin_violations
+):
+    queued_application(
+        product=in_review.product,
+        status="in_review",
+        outcome="review",
+        flags=["rur", "years_abroad", "country", "duplicate_identity"],
+        first_names="María de los Ángeles",
+        last_names="Villavicencio Castañeda de la Torre",
+        assigned_to=program_officer,
+    )
+    context = _context(chromium, {"width": 1280, "height": 800})
+    page = context.new_page()
+    _admin_log_in(page, site, program_officer, "oficial1", admin_violations)
+
+    page.goto(f"{site.url}/admin/loans/loanapplication/")
+    _no_sideways_scroll(page)
+    _no_sideways_scroll(page, ".results")
+    for column in ("Estado", "Requisitos y alertas", "Departamento del negocio", "Funcionario asignado"):
+        expect(page.locator("#result_list thead")).to_contain_text(column)
+    expect(page.locator("#result_list thead")).to_contain_text(re.compile("días de espera", re.I))
+    # Long filters are labelled drop-downs; choosing one opens the filtered queue.
+    department = page.get_by_label("Por departamento del negocio")
+    expect(department).to_have_js_property("tagName", "SELECT")
+    department.select_option(label="Antioquia")
+    expect(page).to_have_url(re.compile(r"business_department__code__exact=05"))
+    page.wait_for_load_state()
+    expect(page.locator("#result_list")).to_be_visible()
+    _check_admin_page(page, admin_violations)
+
+    page.goto(f"{site.url}/admin/loans/loanapplication/{in_review.pk}/change/")
+    _no_sideways_scroll(page)
+    headings = page.locator("#content-main h2")
+    expect(headings.first).to_have_text("Resumen")
+    decisions = page.locator("#decisions")
+    expect(decisions.get_by_role("link", name="Pedir información", exact=True)).to_be_in_viewport()
+    plan = page.locator("details#plan")
+    expect(plan).not_to_have_attribute("open", "")
+    page.get_by_role("navigation", name="Partes de la solicitud").get_by_role(
+        "link", name="Plan de negocio tal como se envió"
+    ).click()
+    expect(page).to_have_url(re.compile(r"#plan$"))
+    expect(plan.locator("table")).to_be_visible()
+    _check_admin_page(page, admin_violations)
+    context.close()

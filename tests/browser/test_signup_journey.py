@@ -102,7 +102,9 @@ def test_a_returnee_signs_up_confirms_the_email_and_completes_the_profile(page, 
     field(page, "Country you returned from").select_option(label="United States")
     field(page, "Date you left Colombia").fill("2015-01-10")
     field(page, "Date you came back to Colombia").fill("2025-06-15")
-    field(page, "Return type").select_option(ReturnType.PRODUCTIVO)
+    page.get_by_role("group", name=re.compile(r"^Return type")).get_by_role(
+        "radio", name=re.compile(r"^Productive return: ")
+    ).check()
     page.get_by_role("group", name="Was your return forced (for example, a deportation)?").get_by_label("No").check()
     field(page, "RUR registration number").fill("RUR-998877")
     _save_step(page)
@@ -172,7 +174,9 @@ def test_a_return_date_before_departure_is_explained_and_the_answers_are_kept(pa
     field(page, "Country you returned from").select_option("ES")
     field(page, "Date you left Colombia").fill("2019-03-01")
     field(page, "Date you came back to Colombia").fill("2018-12-24")
-    field(page, "Return type").select_option(ReturnType.LABORAL)
+    page.get_by_role("group", name=re.compile(r"^Return type")).get_by_role(
+        "radio", name=re.compile(r"^Labour return: ")
+    ).check()
     page.get_by_role("group", name="Was your return forced (for example, a deportation)?").get_by_label("Yes").check()
     field(page, "RUR registration number").fill("RUR-5544")
     _save_step(page)
@@ -193,7 +197,11 @@ def test_a_return_date_before_departure_is_explained_and_the_answers_are_kept(pa
     expect(field(page, "Country you returned from")).to_have_value("ES")
     expect(field(page, "Date you left Colombia")).to_have_value("2019-03-01")
     expect(return_date).to_have_value("2018-12-24")
-    expect(field(page, "Return type")).to_have_value(ReturnType.LABORAL)
+    expect(
+        page.get_by_role("group", name=re.compile(r"^Return type")).get_by_role(
+            "radio", name=re.compile(r"^Labour return: ")
+        )
+    ).to_be_checked()
     forced = page.get_by_role("group", name="Was your return forced (for example, a deportation)?")
     expect(forced.get_by_label("Yes")).to_be_checked()
     expect(field(page, "RUR registration number")).to_have_value("RUR-5544")

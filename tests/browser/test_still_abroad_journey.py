@@ -174,7 +174,9 @@ def test_a_returnee_still_in_new_york_prepares_her_return_and_borrows_once_back_
     field(page, "Country you will return from").select_option("US")
     field(page, "Date you left Colombia").fill((today - timedelta(days=6 * 366)).isoformat())
     field(page, "Date you plan to come back").fill(planned.isoformat())
-    field(page, "Return type").select_option("productivo")
+    page.get_by_role("group", name=re.compile(r"^Return type")).get_by_role(
+        "radio", name=re.compile(r"^Productive return: ")
+    ).check()
     page.get_by_role("group", name=re.compile("Was your return forced")).get_by_label("No").check()
     assert_accessible(page)
     page.get_by_role("button", name="Save and continue").click()
@@ -304,7 +306,7 @@ def test_a_returnee_still_in_new_york_prepares_her_return_and_borrows_once_back_
 
     def disburse(reference):
         approving.goto(f"{site.url}/admin/loans/loanapplication/{application.pk}/change/")
-        approving.locator(".review-panels").get_by_role("link", name="Desembolsar", exact=True).click()
+        approving.locator("#decisions").get_by_role("link", name="Desembolsar", exact=True).click()
         approving.get_by_label("Fecha de desembolso:").fill(today.isoformat())
         approving.get_by_label("Referencia bancaria de la transferencia:").fill(reference)
         approving.get_by_role("button", name="Desembolsar").click()

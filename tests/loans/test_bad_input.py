@@ -323,7 +323,7 @@ def admin_client_en(db):
 def _admin_post(rate):
     return {
         "code": "linea-retorno-2026",
-        "name": "Línea Retorno 2026",
+        "name_es": "Línea Retorno 2026",
         "description": "",
         "is_active": "on",
         "min_amount_cop": "1000000",

@@ -189,17 +189,41 @@ def test_a_capitalised_grace_product_sums_principal_to_amount_plus_capitalised_i
 def test_bad_inputs_show_the_error_summary_and_never_fail(english, product, query, field, message):
     params = {**_query(product), **query}
 
-    for extra in ({}, {"format": "csv"}):
-        response = english.get(reverse("loans:simulator"), {**params, **extra})
+    response = english.get(reverse("loans:simulator"), params)
 
-        assert response.status_code == 200
-        assert response["Content-Type"] == "text/html; charset=utf-8"  # a bad CSV link gives the page, not a file
-        assert response.context["schedule"] is None
-        assert response.context["form"].errors == {field: [message]}
-        html = response.content.decode()
-        assert 'id="error-summary"' in html
-        assert "There is a problem" in html
-        assert message in unescape(html)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert response.context["schedule"] is None
+    assert response.context["form"].errors == {field: [message]}
+    html = response.content.decode()
+    assert 'id="error-summary"' in html
+    assert "There is a problem" in html
+    assert message in unescape(html)
+
+    # A bad CSV link is refused with the same message as a short text, not a file or a page.
+    as_csv = english.get(reverse("loans:simulator"), {**params, "format": "csv"})
+
+    assert as_csv.status_code == 400
+    assert as_csv["Content-Type"] == "text/plain; charset=utf-8"
+    label = {
+        "amount": "Amount (pesos)",
+        "term_months": "Term (months)",
+        "grace_months": "Grace (months)",
+        "product": "Loan product",
+    }[field]
+    assert as_csv.content.decode() == f"{label}: {message}\n"
+
+
+def test_a_csv_link_without_a_simulation_is_refused_in_a_line(english, product):
+    response = english.get(reverse("loans:simulator"), {"format": "csv"})
+
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "Loan product: This field is required.\n"
+        "Amount (pesos): This field is required.\n"
+        "Term (months): This field is required.\n"
+        "Grace (months): This field is required.\n"
+    )
 
 
 def test_a_closed_product_cannot_be_simulated(english, product):

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from applicants.models import ReturneeProfile
 from loans.applications import services
@@ -167,9 +168,19 @@ def test_check_your_answers_has_a_change_link_per_answer(english, ready_draft, o
     assert _answers(response.content.decode()) == [
         ("Name", f"{profile.first_names} {profile.last_names}", step("identity")),
         ("Document", f"Citizenship card (cédula de ciudadanía) {profile.document_number}", step("identity")),
+        ("Colombian national", "Yes", step("identity")),
+        ("Date of birth", "May 20, 1985", step("identity")),
+        ("Sex", "Female", step("identity")),
         ("Mobile phone", response.context["profile_data"]["phone"], step("contact")),
-        ("Where you live", "Medellín, Antioquia", step("residence")),
-        ("Your return", f"United States · {profile.return_date.isoformat()} · Productive return", step("return")),
+        ("Where you live", "Calle 10 # 43-25, Medellín, Antioquia", step("residence")),
+        ("Country you returned from", "United States", step("return")),
+        ("Date you left Colombia", "Jan. 10, 2015", step("return")),
+        ("Date you came back to Colombia", date_format(profile.return_date), step("return")),
+        ("Return type", "Productive return", step("return")),
+        ("Forced return (for example, a deportation)", "No", step("return")),
+        ("RUR registration number", "RUR-123456", step("return")),
+        ("Education level", "Secondary school (bachillerato)", step("household")),
+        ("People in your household", "4", step("household")),
         (
             "Plan",
             "Panadería La Esperanza · COP 20,000,000",
@@ -181,7 +192,7 @@ def test_check_your_answers_has_a_change_link_per_answer(english, ready_draft, o
         ("Uploaded", "Identity document", reverse("loans:application_documents", args=[ready_draft.public_id])),
         (
             "Declarations accepted at",
-            f"{accepted.day} {accepted:%B %Y, %H:%M}",
+            date_format(accepted, "DATETIME_FORMAT"),
             reverse("loans:application_declarations", args=[ready_draft.public_id]),
         ),
     ]
@@ -191,6 +202,16 @@ def test_check_your_answers_has_a_change_link_per_answer(english, ready_draft, o
     assert '<button type="submit" class="btn btn-primary btn-lg w-100">Send the application</button>' in (
         response.content.decode()
     )
+
+
+def test_check_your_answers_reads_dates_and_money_the_colombian_way_in_spanish(owner_client, ready_draft):
+    html = owner_client.get(reverse("loans:application_review", args=[ready_draft.public_id])).content.decode()
+    answers = {question: answer for question, answer, _href in _answers(html.replace("Cambiar<", "Change<"))}
+
+    assert answers["Fecha de nacimiento"] == "20 de mayo de 1985"
+    assert answers["Fecha en que salió de Colombia"] == "10 de enero de 2015"
+    assert answers["Regreso obligado (por ejemplo, una deportación)"] == "No"
+    assert answers["Monto"] == "$10.000.000"
 
 
 def test_check_your_answers_lists_what_is_missing_and_offers_no_send_button(english, owner, product):
@@ -280,7 +301,7 @@ def test_sending_again_shows_the_status_page_with_the_reference(english, sent):
     assert response.templates[0].name == "loans/application_status.html"
     assert _messages(response) == [f"Application sent. Your reference is {sent.reference}."]
     html = response.content.decode()
-    assert f"<h1>Application {sent.reference}</h1>" in html
+    assert f'<h1>Application <span class="text-nowrap">{sent.reference}</span></h1>' in html
     assert re.fullmatch(rf"RP-{timezone.localdate().year}-\d{{6}}", sent.reference)
     assert application_state(sent) == before
     assert ApplicationEvent.objects.filter(application=sent, to_status="submitted").count() == 1

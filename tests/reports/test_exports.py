@@ -68,12 +68,24 @@ def test_the_application_export_row_by_row(analyst_client, program):
     assert [row[0] for row in rows[1:]] == ["RP-TEST-A3", "RP-TEST-A4", "RP-TEST-A5", "RP-TEST-A6", "RP-TEST-A7"]
     header = rows[0]
     a7 = dict(zip(header, rows[5], strict=True))
-    assert a7["status"] == "disbursed"
+    # Each code in words for people, and the code itself beside it for scripts.
+    assert (a7["status"], a7["status code"]) == ("Disbursed", "disbursed")
     assert a7["amount requested (COP)"] == "40000000"
     assert a7["municipality code"] == "05088"
     assert a7["jobs planned"] == "3"
     assert a7["submitted at"] == "2026-01-14 10:00:00"
-    assert a7["sex"] == "M" and a7["return type"] == "laboral"
+    assert (a7["sex"], a7["sex code"]) == ("Male", "M")
+    assert (a7["return type"], a7["return type code"]) == ("Labour return", "laboral")
+
+
+def test_a_spanish_reader_gets_spanish_headers_and_labels_beside_the_codes(analyst_client, program):
+    analyst_client.cookies["django_language"] = "es"
+
+    rows = read_csv(export(analyst_client, "applications", date_from="2026-01-10", date_to="2026-01-14"))
+
+    a7 = dict(zip(rows[0], rows[5], strict=True))
+    assert (a7["estado"], a7["código de estado"]) == ("Desembolsada", "disbursed")
+    assert (a7["tipo de retorno"], a7["código del tipo de retorno"]) == ("Retorno laboral", "laboral")
 
 
 def test_a_loan_export_gives_the_outstanding_principal(analyst_client, program):

@@ -78,6 +78,14 @@ def test_it_shows_the_funnel_and_every_chart_with_its_table(analyst_client, prog
     assert "<script" not in page.split("</head>")[1]  # works without JavaScript: no inline script
 
 
+def test_a_dimension_without_data_says_so_instead_of_an_empty_frame(analyst_client, db):
+    page = analyst_client.get(URL).content.decode()
+
+    assert 'id="empty-department-par30">No data for these filters.</p>' in page
+    assert 'id="table-department-par30"' not in page
+    assert f'src="{reverse("loans:report_chart", args=["department-par30"])}"' not in page
+
+
 def test_the_filters_travel_to_the_charts_and_the_export_form(analyst_client, program):
     page = analyst_client.get(URL, {"department": "05", "date_from": "2026-01-01"}).content.decode()
 

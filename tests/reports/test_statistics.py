@@ -136,6 +136,24 @@ def test_the_csv_has_the_same_table(client, people):
     ]
 
 
+def test_the_csv_for_excel_uses_semicolons_and_a_byte_order_mark(client, people):
+    response = client.get(reverse("loans:statistics_csv", args=["department"]), {"para": "excel"})
+    text = response.content.decode("utf-8")
+
+    assert response["Content-Disposition"] == 'attachment; filename="estadisticas-department-excel.csv"'
+    assert text.startswith("\ufeff")
+    assert list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))[1] == [
+        "05",
+        "Antioquia",
+        "12",
+        "*",
+        "6",
+        "60000000",
+    ]
+    plain = client.get(reverse("loans:statistics_csv", args=["department"])).content.decode("utf-8")
+    assert not plain.startswith("\ufeff") and ";" not in plain
+
+
 def test_an_unknown_table_is_not_found(client, db):
     assert client.get(reverse("loans:statistics_csv", args=["names"])).status_code == 404
 

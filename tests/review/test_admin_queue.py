@@ -107,13 +107,10 @@ def test_the_queue_shows_every_column_of_an_application(program_officer, product
     assert headers == [
         "Reference",
         "Applicant",
-        "Product",
         "Amount",
-        "Department of the business",
-        "Sector",
         "Status",
-        "Eligibility outcome",
-        "Flags",
+        "Eligibility and flags",
+        "Department of the business",
         "Assigned officer",
         "Days waiting",
     ]
@@ -121,13 +118,10 @@ def test_the_queue_shows_every_column_of_an_application(program_officer, product
         [
             application.reference,
             "Ana María Gómez Restrepo",
-            product.name,
             "COP 10,000,000",
-            "Antioquia",
-            "C · Industrias manufactureras",
             "In review",
-            "Eligible, with points for the officer to review",
-            "Registro Único de Retornados, Years lived abroad",
+            "Eligible, with points for the officer to review: Registro Único de Retornados, Years lived abroad",
+            "Antioquia",
             program_officer.email,
             "3",
         ]
@@ -137,7 +131,7 @@ def test_the_queue_shows_every_column_of_an_application(program_officer, product
 def test_the_amount_is_in_pesos_for_spanish_readers(program_officer, product):
     queued_application(product=product, amount=12_500_000)
     _headers, rows = result_table(staff_client(program_officer, language="es").get(CHANGELIST))
-    assert rows[0][3] == "$12.500.000"
+    assert rows[0][2] == "$12.500.000"
 
 
 def test_an_applicant_without_a_name_is_shown_by_email_and_a_decided_application_waits_for_nobody(
@@ -148,7 +142,7 @@ def test_an_applicant_without_a_name_is_shown_by_email_and_a_decided_application
     profile = ProfileFactory()
     queued_application(product=product, status="approved", profile=profile, waiting_days=9)
     _headers, rows = result_table(staff_client(program_officer).get(CHANGELIST))
-    assert (rows[0][1], rows[0][6], rows[0][9], rows[0][10]) == (profile.user.email, "Approved", "-", "—")
+    assert (rows[0][1], rows[0][3], rows[0][6], rows[0][7]) == (profile.user.email, "Approved", "-", "—")
 
 
 def test_drafts_are_not_listed_and_cannot_be_opened(program_officer, queue):

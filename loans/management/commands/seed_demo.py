@@ -16,6 +16,7 @@ from applicants.choices import DocumentType, EducationLevel, ReturnType, Sex
 from applicants.models import Department, EconomicDivision, Municipality
 from loans.applications.models import BusinessPlan, InvestmentItem
 from loans.choices import CreditCategory, DocumentKind, GraceMode, InvestmentCategory
+from loans.management.commands._demo_programme import seed_programme
 from loans.products.models import LoanProduct, UsuryCap
 from loans.programmes.models import Cohort, Enrolment, EnrolmentStatus, Modality, Programme, ProgrammeOperator
 
@@ -201,6 +202,8 @@ class Command(BaseCommand):
 
         self._products()
         self._plans()
+        # The applications in motion first: the programmes then become a requirement of the products.
+        seed_programme(DEMO_PASSWORD)
         self._programmes()
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in with these accounts:"))
