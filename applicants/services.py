@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from portal import changes
 from portal.queue import enqueue
 
 from . import crypto
@@ -87,7 +88,8 @@ def profile_update(*, profile: ReturneeProfile, data: dict[str, Any]) -> Returne
     if "declares_truthful" in data:
         profile.declarations_accepted_at = timezone.now() if profile.declares_truthful else None
     profile.full_clean()
-    profile.save()
+    with changes.tracking(applicants=[profile.user_id]):  # sex, return type and age are published figures
+        profile.save()
     return profile
 
 

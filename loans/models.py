@@ -21,7 +21,11 @@ from loans.products.models import (  # noqa: F401
     UsuryCap,
 )
 from loans.reports.models import (  # noqa: F401
+    DecisionCell,
     ExportJob,
+    ReportCell,
+    StatisticsCell,
+    SummaryCheck,
 )
 from loans.review.models import (  # noqa: F401
     ApplicationMessage,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from loans.applications.models import ApplicationEvent, LoanApplication
 from loans.choices import ApplicationStatus as S
+from portal import changes
 
 # Every allowed move. Role checks (officer, approver, four eyes) sit in the callers that
 # know the actor; this table is the one place that says which moves exist at all.
@@ -63,12 +64,13 @@ def transition(
                 _("An application that is “%(current)s” cannot become “%(target)s”.")
                 % {"current": S(current).label, "target": S(to_status).label}
             )
-        locked.status = to_status
-        if to_status in DECISIONS:
-            locked.decided_at = timezone.now()
-        if before_save is not None:
-            before_save(locked)
-        locked.save()
+        with changes.tracking(applications=[pk]):  # keeps the report and statistics cells current
+            locked.status = to_status
+            if to_status in DECISIONS:
+                locked.decided_at = timezone.now()
+            if before_save is not None:
+                before_save(locked)
+            locked.save()
         ApplicationEvent.objects.create(
             application=locked,
             actor=actor,

@@ -25,11 +25,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from applicants.choices import ReturnType, Sex
 from applicants.models import Municipality
-from loans.reports import exports
+from loans.reports import exports, summaries
 from loans.reports import statistics as stats
 from loans.reports.charts import all_charts, chart_named, number, percent, stage_labels
 from loans.reports.drawing import svg
-from loans.reports.figures import cached_report
 from loans.reports.filters import AGE_BAND_CHOICES, parse_filters
 from loans.reports.models import ExportJob
 from portal.queue import enqueue
@@ -89,11 +88,12 @@ def _report_context(request, form, filters, export_form=None) -> dict:
     if department and form.is_valid():
         context["municipalities"] = Municipality.objects.filter(department_id=department).order_by("name")
     if filters is not None:
-        report = cached_report(filters)
+        report = summaries.report_for(filters)
         total = report.total
         labels = stage_labels()
         context.update(
             report=report,
+            last_check=summaries.last_check() if report.source == "summary" else None,
             charts=all_charts(report),
             key_figures=[(labels[stage], number(count)) for stage, count in total.funnel()]
             + [
@@ -119,7 +119,7 @@ def report_chart(request, name):
     filters, _form = parse_filters(request.GET)
     if filters is None:
         return HttpResponse(status=400)
-    chart = chart_named(cached_report(filters), name)
+    chart = chart_named(summaries.report_for(filters), name)
     if chart is None:
         raise Http404
     response = HttpResponse(svg(chart), content_type="image/svg+xml")
@@ -315,7 +315,7 @@ def _statistics_columns() -> list[str]:
 
 @require_GET
 def statistics(request):
-    data = stats.public_statistics()
+    data = summaries.public_statistics()
     total = data["total"]
     columns = _statistics_columns()
     totals = [_cell(total[m]) for m in stats.COUNTS] + [_cell(total["amount_disbursed"], money=True)]
@@ -336,7 +336,7 @@ def statistics(request):
 def statistics_csv(request, table):
     if table not in stats.TABLES:
         raise Http404
-    data = stats.public_statistics()
+    data = summaries.public_statistics()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="estadisticas-{table}.csv"'
     writer = csv.writer(response)

@@ -38,6 +38,7 @@ from loans.review.forms import (
 from loans.review.models import ScoringCriterion
 from loans.servicing import repayments
 from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment, Repayment
+from portal import changes
 from portal.pagination import EstimatedCountPaginator
 
 
@@ -454,6 +455,10 @@ class LoanAdmin(SimpleHistoryAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
 
+    def save_formset(self, request, form, formset, change):
+        with changes.tracking(applications=[form.instance.application_id]):  # visits: jobs found
+            super().save_formset(request, form, formset, change)
+
     @admin.display(description=_("amount"), ordering="principal")
     def principal_cop(self, obj):
         return format_cop(obj.principal)
@@ -475,6 +480,10 @@ class FollowUpVisitAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        with changes.tracking(applications=[obj.loan.application_id]):  # jobs found at the latest visit
+            super().save_model(request, obj, form, change)
 
 
 class RepaymentForm(forms.ModelForm):

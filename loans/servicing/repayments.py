@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import User
 from loans.servicing.models import Loan, LoanInstalment, Repayment
+from portal import changes
 
 
 class RepaymentError(Exception):
@@ -111,19 +112,20 @@ def repayment_record(
                 return existing, False
             if locked.state == Loan.State.WRITTEN_OFF:
                 raise RepaymentError(_("This loan was written off."))
-            interest, principal, left = _allocate(locked, amount, paid_on, state_instalment=state_instalment)
-            repayment = Repayment.objects.create(
-                loan=locked,
-                paid_on=paid_on,
-                amount=amount,
-                bank_reference=reference,
-                source=source,
-                allocated_interest=interest,
-                allocated_principal=principal,
-                unallocated=left,
-                recorded_by=user,
-            )
-            loan_refresh_state(locked)
+            with changes.tracking(applications=[locked.application_id]):  # outstanding, PAR30
+                interest, principal, left = _allocate(locked, amount, paid_on, state_instalment=state_instalment)
+                repayment = Repayment.objects.create(
+                    loan=locked,
+                    paid_on=paid_on,
+                    amount=amount,
+                    bank_reference=reference,
+                    source=source,
+                    allocated_interest=interest,
+                    allocated_principal=principal,
+                    unallocated=left,
+                    recorded_by=user,
+                )
+                loan_refresh_state(locked)
     except IntegrityError:
         # The same reference committed a moment ago for another loan (not under this loan's
         # lock): the allocation above is rolled back and the first payment stands.
@@ -261,7 +263,13 @@ def loans_daily(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     state_payments_apply(today=today)
     count = 0
-    for loan in Loan.objects.filter(state__in=[Loan.State.ACTIVE, Loan.State.IN_ARREARS]).iterator(chunk_size=500):
-        loan_refresh_state(loan, today=today)
-        count += 1
+    open_loans = Loan.objects.filter(state__in=[Loan.State.ACTIVE, Loan.State.IN_ARREARS]).order_by("pk")
+    last = 0
+    while chunk := list(open_loans.filter(pk__gt=last)[:2000]):
+        # Arrears move loans in and out of PAR30 and repaid loans out of the outstanding figure.
+        with changes.tracking(applications=[loan.application_id for loan in chunk]):
+            for loan in chunk:
+                loan_refresh_state(loan, today=today)
+        count += len(chunk)
+        last = chunk[-1].pk
     return count
