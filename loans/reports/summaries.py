@@ -121,15 +121,19 @@ class DecisionTenths(Func):
         return f"CAST(ROUND({sql} / 8640000000.0) AS INTEGER)", params
 
 
-def report_cells(ids: list[int] | None) -> tuple[dict[Key, dict], dict[tuple, int]]:
-    """(figures per cell, decisions per (cell, tenths)) of these applications, or of all."""
+def report_cells(applicant_ids: list[int] | None) -> tuple[dict[Key, dict], dict[tuple, int]]:
+    """(figures per cell, decisions per (cell, tenths)) of these applicants' applications, or of all.
+
+    By applicant rather than by application, so a write that creates an application (a new
+    draft) is measured before and after over the same rows.
+    """
     apps = LoanApplication.objects.all()
     instalments = LoanInstalment.objects.filter(loan__state__in=OPEN_LOAN_STATES)
     visits = FollowUpVisit.objects.filter(done_on__isnull=False, jobs_created__isnull=False)
-    if ids is not None:
-        apps = apps.filter(pk__in=ids)
-        instalments = instalments.filter(loan__application_id__in=ids)
-        visits = visits.filter(loan__application_id__in=ids)
+    if applicant_ids is not None:
+        apps = apps.filter(applicant_id__in=applicant_ids)
+        instalments = instalments.filter(loan__application__applicant_id__in=applicant_ids)
+        visits = visits.filter(loan__application__applicant_id__in=applicant_ids)
     cells: dict[Key, dict] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
 
     def add(rows):
@@ -220,15 +224,14 @@ def _merge(into: dict, more: dict) -> None:
             into[key] = into.get(key, 0) + values
 
 
-def _measure(application_ids: list[int], applicant_ids: list[int]) -> tuple[dict, dict, dict]:
+def _measure(applicant_ids: list[int]) -> tuple[dict, dict, dict]:
     cells: dict = {}
     decisions: dict = {}
     people: dict = {}
-    for chunk in _chunks(application_ids):
+    for chunk in _chunks(applicant_ids):
         chunk_cells, chunk_decisions = report_cells(chunk)
         _merge(cells, chunk_cells)
         _merge(decisions, chunk_decisions)
-    for chunk in _chunks(applicant_ids):
         _merge(people, statistics_cells(chunk))
     return cells, decisions, people
 
@@ -301,10 +304,9 @@ def track(application_ids: list[int], applicant_ids: list[int]) -> Iterator[None
     for chunk in _chunks(list(application_ids)):
         applicants.update(LoanApplication.objects.filter(pk__in=chunk).values_list("applicant_id", flat=True))
     people = sorted(applicants)
-    before = _measure(list(application_ids), people)
+    before = _measure(people)
     yield
-    # The write may have created applications (a new draft) for the applicants.
-    after = _measure(list(application_ids), people)
+    after = _measure(people)
     apply(*(_difference(new, old) for new, old in zip(after, before, strict=True)))
 
 
