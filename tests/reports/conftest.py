@@ -380,5 +380,5 @@ def program(db):
         ),
     }
     # Built row by row, not through the services: count the summaries once, as seed_bulk does.
-    summaries.rebuild()
+    summaries.rebuild(bulk_load=True)
     return Program(products={"crecer": crecer, "semilla": semilla}, applications=apps, loans=loans)

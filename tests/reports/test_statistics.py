@@ -67,7 +67,7 @@ def people(db):
                     )
     make_application("D1", status="draft", created=date(2026, 2, 1))
     make_application("D2", status="draft", created=date(2026, 2, 1))
-    summaries.rebuild()
+    summaries.rebuild(bulk_load=True)
 
 
 def test_the_raw_counts_are_people_who_sent_an_application(people):

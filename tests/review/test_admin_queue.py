@@ -512,11 +512,20 @@ def test_the_whole_queue_is_estimated_by_the_planner_not_counted(
         response = client.get(CHANGELIST)
     sql = [q["sql"] for q in queries.captured_queries]
     assert not [q for q in sql if _counts_applications(q)]
-    assert [q for q in sql if q.startswith("EXPLAIN")]
+    assert len([q for q in sql if q.startswith("SELECT retorno_count(")]) == 1
     # The planner's estimate for the queue (drafts left out), whatever the planner thinks today.
     plan = json.loads(LoanApplication.objects.exclude(status="draft").explain(format="json"))
     assert response.context["cl"].result_count == plan[0]["Plan"]["Plan Rows"] >= 10
     assert len(response.context["cl"].result_list) == 40
+
+    # Below the threshold the same one query returns the exact count.
+    monkeypatch.setattr(pagination, "EXACT_BELOW", 100_000)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(CHANGELIST)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len([q for q in sql if q.startswith("SELECT retorno_count(")]) == 1
+    assert not [q for q in sql if q.startswith("EXPLAIN") or _counts_applications(q)]
+    assert response.context["cl"].result_count == 40
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get(CHANGELIST, {"status__exact": "in_review"})

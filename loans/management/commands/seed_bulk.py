@@ -654,7 +654,7 @@ class Command(BaseCommand):
         self._finish(generator)
         finished = time.perf_counter() - started
         # Rows loaded by COPY bypass the services: recount the report and statistics summaries.
-        check = summaries.rebuild()
+        check = summaries.rebuild(bulk_load=True)
         seconds = time.perf_counter() - started
         if options["verbosity"] >= 2:
             self.stdout.write(
