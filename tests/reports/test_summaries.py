@@ -204,9 +204,21 @@ def test_which_filters_the_cells_answer(filters, answers):
     assert summaries.answers(ReportFilters(**filters)) is answers
 
 
-def test_the_median_from_the_histogram():
-    assert summaries.median([]) == (None, 0)
-    assert summaries.median([(30, 1)]) == (3.0, 1)
-    assert summaries.median([(10, 1), (30, 1)]) == (2.0, 2)
-    assert summaries.median([(10, 2), (30, 1), (0, 0)]) == (1.0, 3)
-    assert summaries.median([(10, 1), (20, 2), (55, 1)]) == (2.0, 4)
+@pytest.mark.parametrize(
+    ("histogram", "expected"),
+    [
+        ([], None),
+        ([(30, 1)], (3.0, 1)),
+        ([(10, 1), (30, 1)], (2.0, 2)),
+        ([(10, 2), (30, 1), (0, 0)], (1.0, 3)),
+        ([(10, 1), (20, 2), (55, 1)], (2.0, 4)),
+        ([(10, 1), (20, 1), (55, 2)], (3.8, 4)),
+    ],
+)
+def test_the_median_from_the_histogram(db, histogram, expected):
+    from loans.models import DecisionCell
+
+    for tenths, n in histogram:
+        DecisionCell.objects.create(month=date(2026, 1, 1), department="05", tenths=tenths, decided=n)
+    assert summaries._medians(DecisionCell.objects.all(), None).get(None) == expected
+    assert summaries._medians(DecisionCell.objects.all(), "department").get("05") == expected
