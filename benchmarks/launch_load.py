@@ -20,6 +20,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -80,9 +81,9 @@ def prepare(drafts: int) -> tuple[Path, int]:
     return path, product.pk
 
 
-def cpu_seconds(pattern: str) -> float:
-    """User + system CPU seconds of every process whose command line contains ``pattern``."""
-    total = 0.0
+def cpu_seconds(pattern: str) -> dict[int, float]:
+    """User + system CPU seconds of each process whose command line contains ``pattern``."""
+    found = {}
     tick = os.sysconf("SC_CLK_TCK")
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -92,10 +93,15 @@ def cpu_seconds(pattern: str) -> float:
             if pattern not in command:
                 continue
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+            found[int(pid)] = (int(fields[11]) + int(fields[12])) / tick
         except (FileNotFoundError, ProcessLookupError, IndexError):
             continue
-    return total
+    return found
+
+
+def used_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used meanwhile by the processes alive at the end (new ones count whole)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def main() -> None:
@@ -132,11 +138,12 @@ def main() -> None:
         parts = {
             "gunicorn": f"127.0.0.1:{port}",
             "celery worker": f"{tag}@",
-            "postgres": "postgres:",
+            # Only the backends serving this database: other databases on the server are not ours.
+            "postgres": DATABASE_URL.rsplit("/", 1)[1],
             "redis": "redis-server",
-            "locust": "locust",
         }
         before = {name: cpu_seconds(pattern) for name, pattern in parts.items()}
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.monotonic()
         subprocess.run(
             [str(Path(PYTHON).with_name("locust")), "-f", "benchmarks/launch_locustfile.py", "--headless",
@@ -146,7 +153,9 @@ def main() -> None:
             cwd=ROOT, env={**ENV, "LAUNCH_DRAFTS": str(drafts), "LAUNCH_PRODUCT": str(product)}, check=False,
         )  # fmt: skip
         elapsed = time.monotonic() - started
-        used = {name: cpu_seconds(pattern) - before[name] for name, pattern in parts.items()}
+        used = {name: used_since(before[name], cpu_seconds(pattern)) for name, pattern in parts.items()}
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used["locust (client)"] = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
         backlog = {
             queue: redis.Redis.from_url(REDIS_URL).llen(queue)
             for queue in ("celery", "default", "notifications", "eligibility")
@@ -168,7 +177,8 @@ def main() -> None:
     failures = out / "launch_failures.csv"
     if failures.exists():
         print(failures.read_text().strip())
-    print("CPU seconds used during the test (2 cores = " + f"{2 * elapsed:.0f} s available):")
+    print(f"CPU seconds used during the test (2 cores = {2 * elapsed:.0f} s available; load average now "
+          f"{os.getloadavg()[0]:.1f}, other tenants included):")  # fmt: skip
     for name, seconds in used.items():
         print(f"  {name:<14}{seconds:8.1f} s  ({100 * seconds / elapsed:5.1f} % of one core)")
     print(f"Celery backlog at the end: {backlog}")

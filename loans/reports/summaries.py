@@ -436,6 +436,8 @@ def _cell_q(filters: ReportFilters) -> Q | None:
 def _medians(decisions, dimension: str | None) -> dict:
     """{group: (median days, decisions)} from the histogram, the middle rows picked in SQL.
 
+    (PostgreSQL sums bigints into numerics: the casts keep the middle positions whole numbers.)
+
     Running sums over each group's histogram keep only the one or two rows holding the middle
     positions, so a few rows per group come back however many tenths of a day were counted.
     """
@@ -447,7 +449,8 @@ def _medians(decisions, dimension: str | None) -> dict:
     window = f"OVER ({partition} ORDER BY tenths ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
     query = f"""
         SELECT grp, tenths, total FROM (
-            SELECT {key} AS grp, tenths, n, SUM(n) {window} AS running, SUM(n) OVER ({partition}) AS total
+            SELECT {key} AS grp, tenths, n, CAST(SUM(n) {window} AS BIGINT) AS running,
+                CAST(SUM(n) OVER ({partition}) AS BIGINT) AS total
             FROM ({sql}) AS histogram WHERE n > 0
         ) AS ranked
         WHERE running - n < (total + 2) / 2 AND running >= (total + 1) / 2
