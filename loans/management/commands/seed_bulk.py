@@ -175,7 +175,7 @@ class Generator:
         self.section = Weighted(SECTION_WEIGHTS, rng)
         self.sex = Weighted(SEX_WEIGHTS, rng)
         # Its own stream (seeded from the main one's state, not drawn from it): the other columns stay as before.
-        self.surname = Weighted(SURNAME_WEIGHTS, random.Random(rng.getstate()[1][0]))  # noqa: S311 - test data
+        self.surname = Weighted(SURNAME_WEIGHTS, random.Random(rng.getstate()[1][1]))  # noqa: S311 - test data
         self.return_type = Weighted(RETURN_TYPE_WEIGHTS, rng)
         self.country = Weighted(COUNTRY_WEIGHTS, rng)
         self.municipalities: dict[str, list[str]] = {}
