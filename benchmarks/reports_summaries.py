@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 from harness import BIG_DATABASE_URL, PYTHON, SMALL_DATABASE_URL, machine, median
 
@@ -115,7 +116,7 @@ def main() -> None:
             script += "from loans.reports import summaries; t = time.perf_counter(); c = summaries.rebuild(); "
             script += "print(f'{time.perf_counter() - t:.1f} s, {c.cells} cells, {c.differences} differences')"
             result = subprocess.run(
-                [PYTHON, "-c", script, url], capture_output=True, text=True, check=True, cwd=sys.path[0]
+                [PYTHON, "-c", script, url], capture_output=True, text=True, check=True, cwd=Path(__file__).parent
             )
             print(f"nightly recount, {size}: {result.stdout.strip()}")
 

@@ -32,14 +32,14 @@ class Migration(migrations.Migration):
                 ("department", models.CharField(blank=True, max_length=2)),
                 ("sector", models.CharField(blank=True, max_length=1)),
                 ("product", models.IntegerField(default=0)),
-                ("tenths", models.IntegerField()),
+                ("days", models.IntegerField()),
                 ("decided", models.BigIntegerField(default=0)),
                 ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("month", "department", "sector", "product", "tenths"), name="decision_cell_key"
+                        fields=("month", "department", "sector", "product", "days"), name="decision_cell_key"
                     )
                 ],
             },

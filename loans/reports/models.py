@@ -110,25 +110,25 @@ class ReportCell(models.Model):
 
 
 class DecisionCell(models.Model):
-    """How many decisions took ``tenths`` tenths of a day, per report cell: the median's histogram."""
+    """How many decisions took ``days`` whole days (rounded), per report cell: the median's histogram."""
 
     month = models.DateField()
     department = models.CharField(max_length=2, blank=True)
     sector = models.CharField(max_length=1, blank=True)
     product = models.IntegerField(default=0)
-    tenths = models.IntegerField()
+    days = models.IntegerField()
     decided = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "department", "sector", "product", "tenths"], name="decision_cell_key"
+                fields=["month", "department", "sector", "product", "days"], name="decision_cell_key"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.department or '-'} {self.sector or '-'} {self.product} {self.tenths}"
+        return f"{self.month:%Y-%m} {self.department or '-'} {self.sector or '-'} {self.product} {self.days}"
 
 
 class StatisticsCell(models.Model):

@@ -4,7 +4,7 @@ Three summary tables hold the additive figures:
 
 - ``ReportCell``: per month started, department, sector and product, the funnel, amounts,
   portfolio and jobs of the analysts' report;
-- ``DecisionCell``: per the same key, how many decisions took each tenth of a day (the median);
+- ``DecisionCell``: per the same key, how many decisions took each whole number of days (the median);
 - ``StatisticsCell``: per open-statistics table and row, the distinct people.
 
 Every write that can change a figure runs inside ``portal.changes.tracking`` (the transition,
@@ -101,8 +101,8 @@ def _grouped(queryset, prefix: str, **aggregates) -> Iterator[tuple[Key, dict]]:
         yield (row["k_month"], row["k_department"], row["k_sector"], row["k_product"]), row
 
 
-class DecisionTenths(Func):
-    """Whole tenths of a day between submission and decision (rounded), on either database."""
+class DecisionDays(Func):
+    """Whole days between submission and decision (rounded), on either database."""
 
     output_field = IntegerField()
 
@@ -113,16 +113,16 @@ class DecisionTenths(Func):
 
     def as_postgresql(self, compiler, conn, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"ROUND(EXTRACT(EPOCH FROM {sql}) / 8640.0)::integer", params
+        return f"ROUND(EXTRACT(EPOCH FROM {sql}) / 86400.0)::integer", params
 
     def as_sqlite(self, compiler, conn, **extra):
         # Django keeps SQLite durations as microseconds.
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(ROUND({sql} / 8640000000.0) AS INTEGER)", params
+        return f"CAST(ROUND({sql} / 86400000000.0) AS INTEGER)", params
 
 
 def report_cells(applicant_ids: list[int] | None) -> tuple[dict[Key, dict], dict[tuple, int]]:
-    """(figures per cell, decisions per (cell, tenths)) of these applicants' applications, or of all.
+    """(figures per cell, decisions per (cell, days)) of these applicants' applications, or of all.
 
     By applicant rather than by application, so a write that creates an application (a new
     draft) is measured before and after over the same rows.
@@ -185,12 +185,12 @@ def report_cells(applicant_ids: list[int] | None) -> tuple[dict[Key, dict], dict
     decided = (
         apps.filter(decided_at__isnull=False, submitted_at__isnull=False)
         .exclude(status=S.INELIGIBLE)
-        .annotate(k_tenths=DecisionTenths())
+        .annotate(k_days=DecisionDays())
     )
     decisions: dict[tuple, int] = {}
     key = _key()
-    for row in decided.order_by().annotate(**key).values(*key, "k_tenths").annotate(n=Count("pk")).order_by():
-        decisions[(row["k_month"], row["k_department"], row["k_sector"], row["k_product"], row["k_tenths"])] = row["n"]
+    for row in decided.order_by().annotate(**key).values(*key, "k_days").annotate(n=Count("pk")).order_by():
+        decisions[(row["k_month"], row["k_department"], row["k_sector"], row["k_product"], row["k_days"])] = row["n"]
     return dict(cells), decisions
 
 
@@ -277,6 +277,8 @@ def _sort_key(row: tuple) -> tuple:
 
 def apply(cells: dict, decisions: dict, people: dict) -> None:
     """Add figure differences to the summary tables."""
+    if cells or decisions:
+        transaction.on_commit(_bump_version)
     _upsert(
         ReportCell._meta.db_table,
         list(KEY),
@@ -285,7 +287,7 @@ def apply(cells: dict, decisions: dict, people: dict) -> None:
     )
     _upsert(
         DecisionCell._meta.db_table,
-        [*KEY, "tenths"],
+        [*KEY, "days"],
         ["decided"],
         [(*key, delta) for key, delta in decisions.items()],
     )
@@ -322,8 +324,8 @@ def _stored() -> tuple[dict, dict, dict]:
         tuple(row[k] for k in KEY): {m: row[m] for m in MEASURES} for row in ReportCell.objects.values(*KEY, *MEASURES)
     }
     decisions = {
-        (*(row[k] for k in KEY), row["tenths"]): row["decided"]
-        for row in DecisionCell.objects.values(*KEY, "tenths", "decided")
+        (*(row[k] for k in KEY), row["days"]): row["decided"]
+        for row in DecisionCell.objects.values(*KEY, "days", "decided")
     }
     people = {
         (row["table"], row["code"]): {m: row[m] for m in STAT_MEASURES}
@@ -363,7 +365,7 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
         )
         DecisionCell.objects.bulk_create(
             (
-                DecisionCell(**dict(zip(KEY, key[:4], strict=True)), tenths=key[4], decided=n, updated_at=now)
+                DecisionCell(**dict(zip(KEY, key[:4], strict=True)), days=key[4], decided=n, updated_at=now)
                 for key, n in decisions.items()
             ),
             batch_size=2000,
@@ -385,6 +387,7 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
         ]
         check.finished_at = timezone.now()
         check.save()
+        transaction.on_commit(_bump_version)
     if check.differences and not bulk_load:  # rows loaded by COPY were never tracked: no news
         logger.error("Summary rebuild found %s cells that had drifted: %s", check.differences, check.details[:5])
     return check
@@ -439,17 +442,17 @@ def _medians(decisions, dimension: str | None) -> dict:
     (PostgreSQL sums bigints into numerics: the casts keep the middle positions whole numbers.)
 
     Running sums over each group's histogram keep only the one or two rows holding the middle
-    positions, so a few rows per group come back however many tenths of a day were counted.
+    positions, so a few rows per group come back however many decisions were counted.
     """
     group = [dimension] if dimension else []
-    grouped = decisions.order_by().values(*group, "tenths").annotate(n=Sum("decided")).order_by()
+    grouped = decisions.order_by().values(*group, "days").annotate(n=Sum("decided")).order_by()
     sql, params = grouped.query.sql_with_params()
     partition = f"PARTITION BY {connection.ops.quote_name(dimension)}" if dimension else ""
     key = connection.ops.quote_name(dimension) if dimension else "NULL"
-    window = f"OVER ({partition} ORDER BY tenths ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    window = f"OVER ({partition} ORDER BY days ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
     query = f"""
-        SELECT grp, tenths, total FROM (
-            SELECT {key} AS grp, tenths, n, CAST(SUM(n) {window} AS BIGINT) AS running,
+        SELECT grp, days, total FROM (
+            SELECT {key} AS grp, days, n, CAST(SUM(n) {window} AS BIGINT) AS running,
                 CAST(SUM(n) OVER ({partition}) AS BIGINT) AS total
             FROM ({sql}) AS histogram WHERE n > 0
         ) AS ranked
@@ -459,10 +462,10 @@ def _medians(decisions, dimension: str | None) -> dict:
     totals: dict = {}
     with connection.cursor() as cursor:
         cursor.execute(query, params)
-        for code, tenths, total in cursor.fetchall():
-            middles[code or None].append(tenths)
+        for code, days, total in cursor.fetchall():
+            middles[code or None].append(days)
             totals[code or None] = int(total)
-    return {code: (round(sum(found) / len(found) / 10, 1), totals[code]) for code, found in middles.items()}
+    return {code: (round(sum(found) / len(found), 1), totals[code]) for code, found in middles.items()}
 
 
 def report_from_cells(filters: ReportFilters) -> Report:
@@ -540,10 +543,33 @@ LIVE_CACHE_SECONDS = 5 * 60
 LIVE_WAIT_SECONDS = 30
 
 
+VERSION_KEY = "reports:cells:version"
+
+
+def _bump_version() -> None:
+    """After a commit that changed cells: reports read from the old cells are no longer served."""
+    try:
+        if not cache.add(VERSION_KEY, 1, None):
+            cache.incr(VERSION_KEY)
+    except Exception:  # noqa: BLE001 - a cache that is down serves nothing stale either
+        logger.warning("Report cache unavailable; could not mark the summaries changed.", exc_info=True)
+
+
+def _version() -> int:
+    try:
+        return cache.get_or_set(VERSION_KEY, 1, None)
+    except Exception:  # noqa: BLE001
+        return 0
+
+
 def report_for(filters: ReportFilters) -> Report:
-    """The report: from the cells when they can answer, else live for these filters (single flight)."""
+    """The report: from the cells when they can answer, else live for these filters (single flight).
+
+    Read from the cells, a report is cached under the summaries' version, which every commit
+    that changes a cell moves on: never stale, and a crowd after a change computes it once.
+    """
     if answers(filters):
-        return report_from_cells(filters)
+        return _single_flight(f"reports:cells:{_version()}:{filters.fingerprint}", lambda: report_from_cells(filters))
     return _single_flight(
         f"reports:live:v2:{timezone.localdate().isoformat()}:{filters.fingerprint}",
         lambda: build_report(filters),

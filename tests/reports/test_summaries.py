@@ -208,17 +208,34 @@ def test_which_filters_the_cells_answer(filters, answers):
     ("histogram", "expected"),
     [
         ([], None),
-        ([(30, 1)], (3.0, 1)),
-        ([(10, 1), (30, 1)], (2.0, 2)),
-        ([(10, 2), (30, 1), (0, 0)], (1.0, 3)),
-        ([(10, 1), (20, 2), (55, 1)], (2.0, 4)),
-        ([(10, 1), (20, 1), (55, 2)], (3.8, 4)),
+        ([(3, 1)], (3.0, 1)),
+        ([(1, 1), (3, 1)], (2.0, 2)),
+        ([(1, 2), (3, 1), (0, 0)], (1.0, 3)),
+        ([(1, 1), (2, 2), (55, 1)], (2.0, 4)),
+        ([(1, 1), (2, 1), (5, 2)], (3.5, 4)),
     ],
 )
 def test_the_median_from_the_histogram(db, histogram, expected):
     from loans.models import DecisionCell
 
-    for tenths, n in histogram:
-        DecisionCell.objects.create(month=date(2026, 1, 1), department="05", tenths=tenths, decided=n)
+    for days, n in histogram:
+        DecisionCell.objects.create(month=date(2026, 1, 1), department="05", days=days, decided=n)
     assert summaries._medians(DecisionCell.objects.all(), None).get(None) == expected
     assert summaries._medians(DecisionCell.objects.all(), "department").get("05") == expected
+
+
+def test_a_cached_report_is_never_stale(
+    ready_draft, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    assert summaries.report_for(ReportFilters()).total.submitted == 0
+    with django_assert_max_num_queries(0):  # cached under the summaries' version
+        summaries.report_for(ReportFilters())
+
+    with django_capture_on_commit_callbacks(execute=True), changes.tracking(applications=[ready_draft.pk]):
+        ready_draft.submitted_at = timezone.now()  # the commit moves the version on
+        ready_draft.save()
+
+    assert summaries.report_for(ReportFilters()).total.submitted == 1
