@@ -22,7 +22,7 @@ BEGIN
     EXECUTE 'SELECT count(*) FROM (' || query || ') AS counted' INTO exact;
     RETURN exact;
 END
-$$ LANGUAGE plpgsql STABLE
+$$ LANGUAGE plpgsql VOLATILE
 """
 DROP = "DROP FUNCTION IF EXISTS retorno_count(text, bigint)"
 
