@@ -112,17 +112,19 @@ def returnee_erase(*, deletion_request: DeletionRequest, handled_by: User, respo
         if request.status != DeletionRequest.Status.PENDING or request.user is None:
             return
         user = request.user
-        ReturneeProfile.objects.filter(user=user).update(
-            document_number=None,
-            document_number_hash="",
-            first_names="",
-            last_names="",
-            birth_date=None,
-            phone=None,
-            phone_hash="",
-            address=None,
-            rur_number="",
-        )
+        with changes.tracking(applicants=[user.pk]):  # the age band is a published figure
+            ReturneeProfile.objects.filter(user=user).update(
+                document_number=None,
+                document_number_hash="",
+                first_names="",
+                last_names="",
+                last_names_search="",
+                birth_date=None,
+                phone=None,
+                phone_hash="",
+                address=None,
+                rur_number="",
+            )
         user.email = f"erased-{user.pk}@invalid.example"
         user.is_active = False
         user.set_unusable_password()
