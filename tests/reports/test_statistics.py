@@ -1,5 +1,5 @@
 """The open-statistics page: no login, people not rows, no published cell under five people
-(hand-counted), cached for an hour, the same numbers in its CSV."""
+(hand-counted), read from the counted cells, the same numbers in its CSV."""
 
 import csv
 import io
