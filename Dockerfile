@@ -8,13 +8,20 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=portal.settings.production \
-    MEDIA_ROOT=/var/lib/retorno/uploads
+    MEDIA_ROOT=/var/lib/retorno/uploads \
+    BACKUP_DIR=/var/lib/retorno/backups
 
-# The code stays owned by root and read-only to the app; only the uploads directory (a
-# volume in docker-compose.yml, outside the code and the static files) is writable.
+# pg_dump and pg_restore for `manage.py backup` and `restore` (Debian's client: a newer major
+# than the server's PostgreSQL 16, which pg_dump supports).
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
+# The code stays owned by root and read-only to the app; only the uploads directory (used
+# when no bucket is configured) and the backups directory (a volume) are writable.
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home retorno \
-    && mkdir -p /var/lib/retorno/uploads \
-    && chown retorno:retorno /var/lib/retorno/uploads
+    && mkdir -p /var/lib/retorno/uploads /var/lib/retorno/backups \
+    && chown retorno:retorno /var/lib/retorno/uploads /var/lib/retorno/backups
 
 WORKDIR /app
 COPY requirements.txt ./
@@ -22,12 +29,13 @@ RUN pip install --require-hashes -r requirements.txt
 # The compiled translations (locale/*/LC_MESSAGES/django.mo) are committed with the code.
 COPY . .
 
-# Production settings refuse to load without their secrets; these dummies exist only for this
-# one command (collectstatic reads no secret and opens no connection) and are not kept.
+# Production settings refuse to load without their secrets, or with short or placeholder ones;
+# these dummies exist only for this one command (collectstatic reads no secret and opens no
+# connection) and are not kept in the image's environment.
 RUN DJANGO_SETTINGS_MODULE=portal.settings.production \
-    DJANGO_SECRET_KEY=build-only-not-a-secret \
-    FIELD_ENCRYPTION_SALT=build-only \
-    BLIND_INDEX_KEY=build-only \
+    DJANGO_SECRET_KEY=collectstatic-step-reads-no-secret-0123456789 \
+    FIELD_ENCRYPTION_SALT=collectstatic-step-reads-no-salt-0123456789 \
+    BLIND_INDEX_KEY=collectstatic-step-reads-no-index-key-0123456789 \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     REDIS_URL=redis://build.invalid:6379/0 \
     DJANGO_ALLOWED_HOSTS=build.invalid \

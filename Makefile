@@ -12,7 +12,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/retorno
 export REDIS_URL ?= redis://127.0.0.1:6379/15
 endif
 
-.PHONY: run test lint format messages clean requirements
+.PHONY: run test lint format messages clean requirements backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,10 +45,20 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.dev-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# One archive (pg_dump + stored files) into BACKUP_DIR; its path is the last line printed.
+backup: $(VENV)/.run-deps
+	@$(BIN)/python manage.py backup
+
+# make restore FILE=var/backups/retorno-....tar [FORCE=1 to replace a database that is not empty]
+restore: $(VENV)/.run-deps
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/backup.tar [FORCE=1]"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(FORCE),--force)
+
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/mypy applicants loans portal
 	$(BIN)/bandit -q -c pyproject.toml -r applicants loans portal --severity-level high
 	$(BIN)/python scripts/pip_audit.py
 

@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import crypto, services
+from . import crypto, pii, services
 from .models import (
     ConsentRecord,
     DeletionRequest,
@@ -12,6 +11,7 @@ from .models import (
     EconomicSection,
     Municipality,
     Notification,
+    PersonalDataErasure,
     ReturneeProfile,
     User,
 )
@@ -36,8 +36,8 @@ PII_FIELDS = ("document_number", "phone", "address")
 
 
 def can_see_pii(request) -> bool:
-    """Whole document numbers, phones and addresses only with the PII permission (settings.PII_PERMISSION)."""
-    return request.user.has_perm(settings.PII_PERMISSION)
+    """Whole document numbers, phones and addresses only for users an app registered (applicants.pii)."""
+    return pii.can_see_pii(request.user)
 
 
 @admin.register(ReturneeProfile)
@@ -167,3 +167,21 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "subject"]
     list_select_related = ["user"]
     readonly_fields = ["key", "created_at"]
+
+
+@admin.register(PersonalDataErasure)
+class PersonalDataErasureAdmin(admin.ModelAdmin):
+    """The audit of erasures: read only, kept (it holds no personal data)."""
+
+    list_display = ["erased_at", "user", "erased_by", "deletion_request"]
+    list_select_related = ["user", "erased_by"]
+    readonly_fields = ["user", "deletion_request", "erased_by", "erased_at", "summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

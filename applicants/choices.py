@@ -36,3 +36,18 @@ class EducationLevel(models.TextChoices):
     TECHNICAL = "technical", _("Technical or technological")
     UNIVERSITY = "university", _("University degree")
     POSTGRADUATE = "postgraduate", _("Postgraduate")
+
+
+class AccountMail:
+    """Kinds of the account mails (notification rows kept out of the inbox)."""
+
+    VERIFY_EMAIL = "account_verify_email"
+    PASSWORD_RESET = "account_password_reset"  # noqa: S105 - a kind, not a password
+    ACCOUNT_EXISTS = "account_exists"
+    KINDS = (VERIFY_EMAIL, PASSWORD_RESET, ACCOUNT_EXISTS)
+    # What staff see in the admin list; the email itself is composed when it is sent.
+    SUBJECTS = {
+        VERIFY_EMAIL: _("Email confirmation link"),
+        PASSWORD_RESET: _("Password reset link"),
+        ACCOUNT_EXISTS: _("Sign-up attempt for an existing account"),
+    }

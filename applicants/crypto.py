@@ -6,6 +6,9 @@ import hmac
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from .phones import parse_phone
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 
@@ -41,12 +44,8 @@ def mask(value: str | None, visible: int = 4) -> str:
 
 def search_hashes(term: str) -> set[str]:
     """Blind indexes a search term may match: as a document number and, if it parses, as a phone."""
-    from django.core.exceptions import ValidationError
-
-    from .phones import parse_colombian_phone
-
     hashes = {document_number_index(term)}
     with contextlib.suppress(ValidationError):  # not a phone number: the document number only
-        hashes.add(phone_index(parse_colombian_phone(term)))
+        hashes.add(phone_index(parse_phone(term)))
     hashes.discard("")
     return hashes

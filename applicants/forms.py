@@ -1,14 +1,16 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import DocumentType
 from .countries import country_choices
 from .crypto import normalize_document_number
+from .emails import normalize_email
 from .models import Department, Municipality, ReturneeProfile, User
-from .phones import format_phone, parse_colombian_phone
+from .phones import DEFAULT_REGION, format_phone, parse_phone, phone_region
 from .validators import validate_adult_birth_date, validate_not_future
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -28,8 +30,16 @@ def yes_no_field(label, help_text):
     )
 
 
+class NormalizedEmailField(forms.EmailField):
+    """An email field that folds the address to its one spelling before validating it, so a
+    fullwidth or long-s spelling is the same account, not an "invalid address"."""
+
+    def to_python(self, value):
+        return normalize_email(super().to_python(value))
+
+
 class RegistrationForm(forms.Form):
-    email = forms.EmailField(
+    email = NormalizedEmailField(
         label=_("Email address"),
         help_text=_("We will send you a link to confirm it. Use an address you can open on your phone."),
         max_length=254,
@@ -53,13 +63,8 @@ class RegistrationForm(forms.Form):
         error_messages={"required": _("You must accept the data-processing authorisation to create an account.")},
     )
 
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("An account with this email already exists. Log in or reset your password."), code="duplicate"
-            )
-        return email
+    # No "already registered" error here: that would tell anyone which addresses have an
+    # account. The owner of an existing address is told by email instead (services).
 
     def clean(self):
         cleaned = super().clean()
@@ -75,7 +80,7 @@ class RegistrationForm(forms.Form):
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(
+    username = NormalizedEmailField(
         label=_("Email address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email", "inputmode": "email"}),
         help_text=_("The address you registered with."),
@@ -91,10 +96,13 @@ class EmailAuthenticationForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = _("Forgot it? Use the link below to choose a new one.")
 
-    def clean_username(self):
-        # django-axes counts failures per username as given: without one spelling per address,
-        # "Ana@Example.co" and "ana@example.co" would each get their own five attempts.
-        return self.cleaned_data["username"].lower()
+
+class EmailPasswordResetForm(PasswordResetForm):
+    email = NormalizedEmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
 
 
 class StrictSetPasswordForm(SetPasswordForm):
@@ -153,20 +161,41 @@ class IdentityForm(forms.ModelForm):
 
 
 class ContactForm(forms.ModelForm):
+    phone_country = forms.ChoiceField(
+        label=_("Country of the phone"),
+        help_text=_("Colombia, or the country where you live now if you have no Colombian number."),
+        required=False,
+    )
+
     class Meta:
         model = ReturneeProfile
-        fields = ["phone"]
-        help_texts = {"phone": _("10 digits, for example 300 123 4567. We may call or text you about your loan.")}
+        fields = ["phone_country", "phone"]
+        help_texts = {
+            "phone": _(
+                "In Colombia 10 digits, for example 300 123 4567. Abroad, choose the country above or type the "
+                "number with + and its code, for example +1 212 555 0123. We may call or text you about your loan."
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
-        self.fields["phone"].widget = forms.TextInput(attrs={"autocomplete": "tel-national", "inputmode": "tel"})
-        if self.instance.phone and not self.is_bound:
-            self.initial["phone"] = format_phone(self.instance.phone)
+        self.fields["phone"].widget = forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
+        self.fields["phone_country"].choices = [(DEFAULT_REGION, "Colombia (+57)"), *country_choices()]
+        if not self.is_bound:
+            self.initial["phone_country"] = (
+                phone_region(self.instance.phone or "")
+                or (self.instance.abroad_country if self.instance.lives_abroad else "")
+                or DEFAULT_REGION
+            )
+            if self.instance.phone:
+                self.initial["phone"] = format_phone(self.instance.phone)
 
     def clean_phone(self):
-        return parse_colombian_phone(self.cleaned_data["phone"])
+        region = self.data.get(self.add_prefix("phone_country")) or DEFAULT_REGION
+        if region not in dict(self.fields["phone_country"].choices):
+            region = DEFAULT_REGION
+        return parse_phone(self.cleaned_data["phone"], region)
 
 
 class MunicipalitySelect(forms.Select):
@@ -178,10 +207,28 @@ class MunicipalitySelect(forms.Select):
 
 
 class ResidenceForm(forms.ModelForm):
+    COLOMBIA_FIELDS = ("department", "municipality", "address")
+    ABROAD_FIELDS = ("abroad_country", "abroad_city", "abroad_address")
+
     class Meta:
         model = ReturneeProfile
-        fields = ["department", "municipality", "address"]
+        fields = [
+            "lives_abroad",
+            "abroad_country",
+            "abroad_city",
+            "abroad_address",
+            "department",
+            "municipality",
+            "address",
+        ]
         help_texts = {
+            "lives_abroad": _(
+                "Tick it if you have not come back yet. You can register, enrol in a virtual programme and "
+                "prepare your plan from abroad; the application is sent once you are back."
+            ),
+            "abroad_country": _("Only if you still live abroad."),
+            "abroad_city": _("Only if you still live abroad."),
+            "abroad_address": _("Only if you still live abroad: street, number, city and postal code."),
             "department": _("The department where you live now."),
             "municipality": _("Choose the department first; the list shows its municipalities."),
             "address": _("Street, number and neighbourhood, or the rural area (vereda)."),
@@ -189,8 +236,12 @@ class ResidenceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in self.Meta.fields:
-            self.fields[name].required = True
+        self.fields["abroad_country"] = forms.ChoiceField(
+            label=_("Country where you live"),
+            help_text=self.Meta.help_texts["abroad_country"],
+            choices=[("", _("Choose a country")), *country_choices()],
+            required=False,
+        )
         self.fields["department"].queryset = Department.objects.order_by("name")
         municipality = self.fields["municipality"]
         municipality.queryset = Municipality.objects.select_related("department")
@@ -203,6 +254,19 @@ class ResidenceForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        abroad = cleaned.get("lives_abroad")
+        required = self.ABROAD_FIELDS if abroad else self.COLOMBIA_FIELDS
+        for name in required:
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _("This field is required when you live abroad.")
+                        if abroad
+                        else _("This field is required when you live in Colombia."),
+                        code="required",
+                    ),
+                )
         department, municipality = cleaned.get("department"), cleaned.get("municipality")
         if department and municipality and municipality.department_id != department.code:
             self.add_error(
@@ -213,6 +277,12 @@ class ResidenceForm(forms.ModelForm):
                     params={"municipality": municipality.name, "department": department.name},
                 ),
             )
+        # Moving abroad or back changes which return date is true: the other one is cleared, and
+        # the step "Your return" asks for the date that now applies.
+        if abroad:
+            cleaned["return_date"] = None
+        elif self.instance.lives_abroad:
+            cleaned["planned_return_date"] = None
         return cleaned
 
 
@@ -228,45 +298,90 @@ class ReturnHistoryForm(forms.ModelForm):
             "country_returned_from",
             "departure_date",
             "return_date",
+            "planned_return_date",
             "return_type",
             "forced_return",
             "rur_number",
         ]
-        widgets = {"departure_date": DATE_WIDGET, "return_date": DATE_WIDGET}
+        widgets = {"departure_date": DATE_WIDGET, "return_date": DATE_WIDGET, "planned_return_date": DATE_WIDGET}
         help_texts = {
             "country_returned_from": _("The country where you lived before coming back."),
-            "departure_date": _("When you left Colombia to live abroad."),
-            "return_date": _("When you came back to live in Colombia."),
+            "departure_date": _(
+                "When you left Colombia to live abroad. After a forced return you may leave it empty if you do "
+                "not know it; an officer will review it."
+            ),
+            "return_date": _("When you came back to live in Colombia. Leave it empty if you still live abroad."),
+            "planned_return_date": _("Only if you still live abroad: the day you plan to come back."),
             "return_type": _("The type of return under Ley 1565 de 2012 you are registered or will register for."),
             "rur_number": _("Your number in the Registro Único de Retornados, if you have one. You can add it later."),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("country_returned_from", "departure_date", "return_date", "return_type"):
+        abroad = self.instance.lives_abroad
+        for name in ("country_returned_from", "return_type"):
             self.fields[name].required = True
+        # Still abroad: the return has not happened, so the form asks for the planned date instead.
+        del self.fields["planned_return_date" if not abroad else "return_date"]
+        self.fields["return_date" if not abroad else "planned_return_date"].required = True
         self.fields["country_returned_from"] = forms.ChoiceField(
-            label=_("Country you returned from"),
+            label=_("Country you returned from") if not abroad else _("Country you will return from"),
             help_text=self.Meta.help_texts["country_returned_from"],
             choices=[("", _("Choose a country")), *country_choices()],
         )
+        if abroad and not self.is_bound and not self.instance.country_returned_from:
+            self.initial["country_returned_from"] = self.instance.abroad_country
 
     def clean_departure_date(self):
         value = self.cleaned_data["departure_date"]
-        validate_not_future(value)
+        if value:
+            validate_not_future(value)
         return value
 
     def clean_return_date(self):
         value = self.cleaned_data["return_date"]
-        validate_not_future(value)
+        if value and value > timezone.localdate():
+            raise ValidationError(
+                _(
+                    "The return date cannot be in the future. If you have not come back yet, tick “I still live "
+                    "abroad” in the step “Where you live” and give the date you plan to come back."
+                ),
+                code="future_date",
+            )
+        return value
+
+    def clean_planned_return_date(self):
+        value = self.cleaned_data["planned_return_date"]
+        if value and value < timezone.localdate():
+            raise ValidationError(
+                _(
+                    "The planned return date is in the past. If you are already back, untick “I still live "
+                    "abroad” in the step “Where you live” and give the date you came back."
+                ),
+                code="planned_in_past",
+            )
         return value
 
     def clean(self):
         cleaned = super().clean()
         left, back = cleaned.get("departure_date"), cleaned.get("return_date")
+        if not left and "departure_date" not in self.errors and cleaned.get("forced_return") is not True:
+            self.add_error(
+                "departure_date",
+                ValidationError(
+                    _("Enter the date you left Colombia. Only after a forced return may you leave it empty."),
+                    code="required",
+                ),
+            )
         if left and back and back < left:
             self.add_error(
                 "return_date",
+                ValidationError(_("The return date cannot be before the date you left Colombia."), code="order"),
+            )
+        planned = cleaned.get("planned_return_date")
+        if left and planned and planned < left:
+            self.add_error(
+                "planned_return_date",
                 ValidationError(_("The return date cannot be before the date you left Colombia."), code="order"),
             )
         return cleaned

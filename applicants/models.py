@@ -9,16 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
 from .choices import DocumentType, EducationLevel, ReturnType, Sex
+from .emails import normalize_email
 from .search import fold
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -35,7 +36,9 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        # Exact match on the one spelling: a case-insensitive lookup would let "gmaıl" (dotless ı)
+        # reach "gmail" in PostgreSQL's UPPER() while django-axes counts it as another account.
+        return self.get(email=normalize_email(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -64,6 +67,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)  # admin forms too: one spelling per address
 
     @property
     def email_verified(self) -> bool:
@@ -169,6 +176,12 @@ class ReturneeProfile(models.Model):
         Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("municipality")
     )
     address = EncryptedCharField(_("address"), max_length=200, blank=True, null=True)
+    # Still abroad (DOMAIN.md, "Colombians still abroad"): they prepare their return from there.
+    lives_abroad = models.BooleanField(_("I still live abroad"), default=False)
+    abroad_country = models.CharField(_("country where you live"), max_length=2, blank=True)
+    abroad_city = models.CharField(_("city where you live"), max_length=100, blank=True)
+    abroad_address = EncryptedCharField(_("address abroad"), max_length=200, blank=True, null=True)
+    planned_return_date = models.DateField(_("date you plan to come back"), null=True, blank=True)
 
     # Return history
     country_returned_from = models.CharField(_("country you returned from"), max_length=2, blank=True)
@@ -182,7 +195,7 @@ class ReturneeProfile(models.Model):
     education_level = models.CharField(_("education level"), max_length=20, choices=EducationLevel.choices, blank=True)
     household_size = models.PositiveSmallIntegerField(_("household size"), null=True, blank=True)
 
-    # Declarations (DOMAIN.md): self-declared, checked by officers.
+    # Declarations (docs/DOMAIN.md, "Eligibility"): self-declared, checked by officers.
     declares_no_custodial_sentence = models.BooleanField(_("not serving a custodial sentence"), default=False)
     declares_no_public_admin_conviction = models.BooleanField(
         _("not convicted of crimes against the public administration"), default=False
@@ -245,7 +258,6 @@ class DeletionRequest(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         COMPLETED = "completed", _("Completed")
-        REFUSED = "refused", _("Refused")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
@@ -255,7 +267,7 @@ class DeletionRequest(models.Model):
         related_name="deletion_requests",
         verbose_name=_("user"),
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
@@ -267,7 +279,7 @@ class DeletionRequest(models.Model):
         related_name="+",
         verbose_name=_("handled by"),
     )
-    response = models.TextField(_("response to the returnee"), blank=True)
+    response = models.TextField(_("response to the returnee"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -297,6 +309,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # Account mails (email confirmation, password reset, "you already have an account") are
+    # rows too, so a broker outage loses none of them, but they are not inbox messages.
+    in_inbox = models.BooleanField(_("shown in the inbox"), default=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -306,3 +321,48 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class PersonalDataErasure(models.Model):
+    """Audit of one erasure: who, when, on which request, and how many rows each package
+    erased or anonymised. It holds no personal data: the account row it points to is itself
+    anonymised."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="erasures", verbose_name=_("account")
+    )
+    deletion_request = models.ForeignKey(
+        DeletionRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("request")
+    )
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    summary = models.JSONField(_("rows erased per package"), default=dict)
+
+    class Meta:
+        ordering = ["-erased_at"]
+        verbose_name = _("personal-data erasure")
+        verbose_name_plural = _("personal-data erasures")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.erased_at:%Y-%m-%d}"
+
+
+class EncryptionCanary(models.Model):
+    """One known value, encrypted with the field-encryption key: /healthz decrypts it, so a
+    wrong or rotated-away key shows as "encryption: failing" instead of ciphertext on pages."""
+
+    value = EncryptedCharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("encryption canary")
+        verbose_name_plural = _("encryption canaries")
+
+    def __str__(self) -> str:
+        return "encryption canary"

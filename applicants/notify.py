@@ -1,24 +1,25 @@
 """Tell a person something: an inbox message, an email and, when asked, a text message.
 
-Each notification has a unique key, so a retried or redelivered task creates and sends it once.
+Every message, account mails included, is a ``Notification`` row written in the same
+transaction as the change that causes it and delivered after commit; a periodic sweeper
+(applicants.sweep_undelivered_notifications) delivers rows whose queueing failed. Each row
+has a unique key, so a retried or redelivered task creates and sends it once.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from portal.queue import enqueue
-
 from .models import Notification, User
-from .services import notification_create
+from .selectors import processing_stopped
+from .services import deliver_on_commit, notification_create
 
 
 def notify(
     *, user: User, key: str, kind: str, subject: str, body: str, link: str = "", sms: bool = False
-) -> Notification:
-    from .tasks import deliver_notification
-
+) -> Notification | None:
+    """Record and queue a message; nothing for a person who withdrew their consent (Ley 1581)."""
+    if processing_stopped(user):
+        return None
     notification, created = notification_create(user=user, key=key, kind=kind, subject=subject, body=body, link=link)
     if created:
-        transaction.on_commit(lambda: enqueue(deliver_notification, notification.pk, sms=sms))
+        deliver_on_commit(notification, sms=sms)
     return notification

@@ -64,4 +64,27 @@ def data_export_pdf(data: dict[str, Any]) -> bytes:
         }
         pdf.multi_cell(0, 6, _latin1(line), new_x="LMARGIN", new_y="NEXT")
         pdf.multi_cell(0, 5, _latin1(consent["text"]), new_x="LMARGIN", new_y="NEXT")
+    for title, key in [(_("Everything else we hold"), "rest"), (_("What the law obliges us to keep"), "kept_by_law")]:
+        pdf.ln(4)
+        pdf.set_font("Helvetica", "B", 13)
+        pdf.cell(0, 8, _latin1(title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=9)
+        _write_tree(pdf, data.get(key) or ([] if key == "kept_by_law" else {}), 0)
     return bytes(pdf.output())
+
+
+def _write_tree(pdf: FPDF, value: Any, depth: int, label: str = "") -> None:
+    """Every remaining section of the export, as indented "key: value" lines."""
+    indent = "  " * depth
+    if isinstance(value, dict):
+        if label:
+            pdf.multi_cell(0, 5, _latin1(f"{indent}{label}:"), new_x="LMARGIN", new_y="NEXT")
+        for key, item in value.items():
+            _write_tree(pdf, item, depth + (1 if label else 0), str(key).replace("_", " "))
+    elif isinstance(value, list):
+        if label:
+            pdf.multi_cell(0, 5, _latin1(f"{indent}{label}: {len(value)}"), new_x="LMARGIN", new_y="NEXT")
+        for number, item in enumerate(value, start=1):
+            _write_tree(pdf, item, depth + 1, f"{number}")
+    else:
+        pdf.multi_cell(0, 5, _latin1(f"{indent}{label}: {_value(value)}"), new_x="LMARGIN", new_y="NEXT")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -13,11 +13,14 @@ from .countries import country_name
 from .models import ConsentRecord, Notification, ReturneeProfile, User
 from .phones import format_phone
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class ProfileStep:
     slug: str
-    title: str
+    title: StrOrPromise
     fields: tuple[str, ...]
 
 
@@ -68,8 +71,22 @@ def _filled(field: str, value: Any) -> bool:
     return value not in (None, "", False)
 
 
+def _step_fields(profile: ReturneeProfile, step: ProfileStep) -> tuple[str, ...]:
+    """The fields a step needs from this person: a person still abroad answers other questions."""
+    if step.slug == "residence" and profile.lives_abroad:
+        return ("abroad_country", "abroad_city", "abroad_address")
+    if step.slug == "return":
+        fields = [f for f in step.fields if f != "return_date"]
+        fields.append("planned_return_date" if profile.lives_abroad else "return_date")
+        if profile.forced_return:
+            # Deported people may not know the day they left; an officer reviews it.
+            fields.remove("departure_date")
+        return tuple(fields)
+    return step.fields
+
+
 def profile_step_done(profile: ReturneeProfile, step: ProfileStep) -> bool:
-    return all(_filled(field, getattr(profile, field)) for field in step.fields)
+    return all(_filled(field, getattr(profile, field)) for field in _step_fields(profile, step))
 
 
 def profile_progress(profile: ReturneeProfile) -> list[tuple[ProfileStep, bool]]:
@@ -101,12 +118,21 @@ def consent_current(user: User) -> ConsentRecord | None:
     return user.consents.filter(withdrawn_at__isnull=True).order_by("-given_at").first()
 
 
+def processing_stopped(user: User) -> bool:
+    """The person gave consent and withdrew it: no more messages or processing (Ley 1581).
+
+    Staff never gave a returnee's consent, so they are not "stopped".
+    """
+    consents = user.consents.all()
+    return consents.exists() and not consents.filter(withdrawn_at__isnull=True).exists()
+
+
 def notifications_for(user: User) -> QuerySet[Notification]:
-    return user.notifications.all()
+    return user.notifications.filter(in_inbox=True)
 
 
 def unread_count(user: User) -> int:
-    return user.notifications.filter(read_at__isnull=True).count()
+    return user.notifications.filter(in_inbox=True, read_at__isnull=True).count()
 
 
 def returnee_data_export(profile: ReturneeProfile) -> dict[str, Any]:
@@ -137,6 +163,11 @@ def returnee_data_export(profile: ReturneeProfile) -> dict[str, Any]:
             "department": profile.department.name if profile.department else "",
             "municipality": profile.municipality.name if profile.municipality else "",
             "address": profile.address or "",
+            "lives_abroad": profile.lives_abroad,
+            "abroad_country": country_name(profile.abroad_country) if profile.abroad_country else "",
+            "abroad_city": profile.abroad_city,
+            "abroad_address": profile.abroad_address or "",
+            "planned_return_date": profile.planned_return_date.isoformat() if profile.planned_return_date else None,
             "country_returned_from": country_name(profile.country_returned_from)
             if profile.country_returned_from
             else "",

@@ -1,49 +1,61 @@
 import logging
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .models import User
+from portal.queue import enqueue
+
+from .choices import AccountMail
+from .models import Notification
+from .selectors import processing_stopped
+from .sms import get_backend
 from .tokens import email_verification_token
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="applicants.send_verification_email",
-    bind=True,
-    acks_late=True,
-    max_retries=5,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-)
-def send_verification_email(self, user_id: int) -> bool:
-    """Email the confirmation link; does nothing once the address is verified (safe to repeat)."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or user.email_verified:
-        return False
-    path = reverse(
-        "applicants:verify_email",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": email_verification_token.make_token(user),
-        },
-    )
-    context = {"user": user, "link": f"{settings.SITE_URL.rstrip('/')}{path}"}
-    with translation.override(user.preferred_language):
-        subject = render_to_string("emails/verify_email_subject.txt", context).strip()
-        text = render_to_string("emails/verify_email.txt", context)
-        html = render_to_string("emails/verify_email.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
-    return True
+def _site_link(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def _account_mail(notification) -> tuple[str, str, str] | None:
+    """Subject, text and HTML of an account mail, composed now (tokens are never stored).
+
+    None when there is nothing left to send: an address confirmed meanwhile, a closed account.
+    """
+    user = notification.user
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    if notification.kind == AccountMail.VERIFY_EMAIL:
+        if user.email_verified:
+            return None
+        token = email_verification_token.make_token(user)
+        context = {"user": user, "link": _site_link(reverse("applicants:verify_email", args=[uid, token]))}
+        names = ("emails/verify_email_subject.txt", "emails/verify_email.txt", "emails/verify_email.html")
+    elif notification.kind == AccountMail.PASSWORD_RESET:
+        if not user.has_usable_password():
+            return None
+        token = default_token_generator.make_token(user)
+        context = {"user": user, "link": _site_link(reverse("applicants:password_reset_confirm", args=[uid, token]))}
+        names = ("emails/password_reset_subject.txt", "emails/password_reset.txt", "emails/password_reset.html")
+    else:
+        context = {
+            "user": user,
+            "login_link": _site_link(reverse("applicants:login")),
+            "reset_link": _site_link(reverse("applicants:password_reset")),
+        }
+        names = ("emails/account_exists_subject.txt", "emails/account_exists.txt", "emails/account_exists.html")
+    subject, text, html = (render_to_string(name, context) for name in names)
+    return subject.strip(), text, html
 
 
 @shared_task(
@@ -56,12 +68,6 @@ def send_verification_email(self, user_id: int) -> bool:
 )
 def deliver_notification(self, notification_id: int, sms: bool = False) -> bool:
     """Email (and text) one notification exactly once: the row lock and emailed_at guard it."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from .models import Notification
-    from .sms import get_backend
-
     with transaction.atomic():
         # Lock the row: a redelivered copy of this task waits here, then sees emailed_at set.
         notification = (
@@ -70,13 +76,25 @@ def deliver_notification(self, notification_id: int, sms: bool = False) -> bool:
         if notification is None or notification.emailed_at is not None or not notification.user.is_active:
             return False
         user = notification.user
+        account_mail = notification.kind in AccountMail.KINDS
+        if not account_mail and processing_stopped(user):
+            return False  # consent withdrawn after the row was written: not sent
         link = f"{settings.SITE_URL.rstrip('/')}{notification.link}" if notification.link.startswith("/") else ""
-        context = {"notification": notification, "link": link}
         with translation.override(user.preferred_language):
-            text = render_to_string("emails/notification.txt", context)
-            html = render_to_string("emails/notification.html", context)
+            if account_mail:
+                composed = _account_mail(notification)
+                if composed is None:
+                    notification.emailed_at = timezone.now()  # nothing to send any more: settled
+                    notification.save(update_fields=["emailed_at"])
+                    return False
+                subject, text, html = composed
+            else:
+                context = {"notification": notification, "link": link}
+                subject = notification.subject
+                text = render_to_string("emails/notification.txt", context)
+                html = render_to_string("emails/notification.html", context)
         message = EmailMultiAlternatives(
-            notification.subject,
+            subject,
             text,
             settings.DEFAULT_FROM_EMAIL,
             [user.email],
@@ -99,8 +117,6 @@ def deliver_notification(self, notification_id: int, sms: bool = False) -> bool:
 
 
 def _mail_domain() -> str:
-    from urllib.parse import urlsplit
-
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
@@ -110,19 +126,13 @@ def sweep_undelivered_notifications(self, older_than_minutes: int = 5, within_da
 
     Only the email is retried: the text message is a courtesy on top of the inbox and email.
     """
-    from django.utils import timezone
-
-    from portal.queue import enqueue
-
-    from .models import Notification
-
     now = timezone.now()
     ids = list(
         Notification.objects.filter(
             emailed_at=None,
             user__is_active=True,
-            created_at__lte=now - timezone.timedelta(minutes=older_than_minutes),
-            created_at__gte=now - timezone.timedelta(days=within_days),
+            created_at__lte=now - timedelta(minutes=older_than_minutes),
+            created_at__gte=now - timedelta(days=within_days),
         )
         .order_by("created_at")
         .values_list("pk", flat=True)[:5000]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("idioma/", views.language_switch, name="language"),
     path("cuenta/", views.dashboard, name="dashboard"),
     path("cuenta/consentimiento/", views.consent_detail, name="consent"),
+    path("cuenta/consentimiento/retirar/", views.consent_withdraw, name="consent_withdraw"),
     path("cuenta/mensajes/", views.inbox, name="inbox"),
     path("cuenta/mensajes/<int:notification_id>/", views.notification_open, name="notification_open"),
     path("perfil/", views.profile_start, name="profile_start"),

@@ -1,7 +1,8 @@
 import json
 
+from axes.utils import reset as axes_reset
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -11,15 +12,17 @@ from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from . import selectors, services
+from . import personal_data, selectors, services
 from .consent import consent_text
 from .forms import (
     PROFILE_FORMS,
     DeletionRequestForm,
     EmailAuthenticationForm,
+    EmailPasswordResetForm,
     RegistrationForm,
     StrictSetPasswordForm,
 )
@@ -27,6 +30,7 @@ from .pdf import data_export_pdf
 from .tokens import email_verification_token
 
 User = get_user_model()
+SIGNUP_EMAIL = "signup_email"
 
 
 def home(request):
@@ -38,19 +42,20 @@ def register(request):
         return redirect("applicants:dashboard")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.user_register(
+        # The same answer whether the address is new or already has an account (the owner of
+        # an existing one is told by email): nobody learns here who is registered.
+        services.user_register(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
             language=request.LANGUAGE_CODE,
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[SIGNUP_EMAIL] = form.cleaned_data["email"]
         return redirect("applicants:verify_email_sent")
     return render(request, "applicants/register.html", {"form": form, "consent_text": consent_text()})
 
 
-@login_required
 def verify_email_sent(request):
-    return render(request, "applicants/verify_email_sent.html")
+    return render(request, "applicants/verify_email_sent.html", {"signup_email": request.session.get(SIGNUP_EMAIL)})
 
 
 @login_required
@@ -74,6 +79,11 @@ def verify_email(request, uidb64: str, token: str):
     services.user_verify_email(user=user)
     messages.success(request, _("Thank you: your email address is confirmed."))
     if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("applicants:dashboard")
+    if not request.user.is_authenticated and user.is_active and not user.is_staff:
+        # The one-time link proves the person reads this mailbox: they continue logged in.
+        request.session.pop(SIGNUP_EMAIL, None)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("applicants:dashboard")
     return redirect("applicants:login")
 
@@ -101,13 +111,26 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "emails/password_reset.txt"
     html_email_template_name = "emails/password_reset.html"
     subject_template_name = "emails/password_reset_subject.txt"
+    form_class = EmailPasswordResetForm
     success_url = reverse_lazy("applicants:password_reset_done")
+
+    def form_valid(self, form):
+        # Queued as a notification row and sent after commit by a task: the page answers
+        # the same, in the same time, for a known and an unknown address.
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "applicants/password_reset_confirm.html"
     form_class = StrictSetPasswordForm
     success_url = reverse_lazy("applicants:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever locked this account with wrong passwords, its owner is back in.
+        axes_reset(username=form.user.email)
+        return response
 
 
 @require_POST
@@ -147,6 +170,7 @@ def profile_start(request):
 
 
 @login_required
+@never_cache  # the identity step shows the whole document number
 def profile_step(request, public_id, step: str):
     profile = selectors.profile_for_owner(public_id=public_id, user=request.user)
     if step not in PROFILE_FORMS:
@@ -174,6 +198,7 @@ def profile_step(request, public_id, step: str):
 
 
 @login_required
+@never_cache  # shows the whole document number, phone and address
 def profile_summary(request, public_id):
     profile = selectors.profile_for_owner(public_id=public_id, user=request.user)
     return render(
@@ -189,15 +214,18 @@ def profile_summary(request, public_id):
 
 @login_required
 def data_export(request, public_id, fmt: str):
-    profile = selectors.profile_for_owner(public_id=public_id, user=request.user)
-    data = selectors.returnee_data_export(profile)
+    selectors.profile_for_owner(public_id=public_id, user=request.user)
+    data = personal_data.export_person(request.user)
     if fmt == "json":
         response = HttpResponse(
             json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
         )
         filename = "mis-datos-retorno-productivo.json"
     else:
-        response = HttpResponse(data_export_pdf(data), content_type="application/pdf")
+        shown_first = ("account", "profile", "consents", "kept_by_law")
+        rest = {key: value for key, value in data.items() if key not in shown_first}
+        pdf_data = {**{key: data[key] for key in shown_first}, "rest": rest}
+        response = HttpResponse(data_export_pdf(pdf_data), content_type="application/pdf")
         filename = "mis-datos-retorno-productivo.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
@@ -215,15 +243,48 @@ def deletion_request(request, public_id):
         )
         return redirect("applicants:dashboard")
     pending = request.user.deletion_requests.filter(status="pending").first()
-    return render(request, "applicants/deletion_request.html", {"form": form, "profile": profile, "pending": pending})
+    return render(
+        request,
+        "applicants/deletion_request.html",
+        {"form": form, "profile": profile, "pending": pending, "kept": personal_data.retained_for(request.user)},
+    )
 
 
 @login_required
 def consent_detail(request):
+    """The full text in the person's language, and every consent they gave or withdrew."""
     return render(
         request,
         "applicants/consent.html",
-        {"consents": request.user.consents.all(), "current": selectors.consent_current(request.user)},
+        {
+            "consents": request.user.consents.all(),
+            "current": selectors.consent_current(request.user),
+            "consent_text": consent_text(),
+        },
+    )
+
+
+@login_required
+def consent_withdraw(request):
+    """A confirmation page that says what happens; on confirmation, stop and log out."""
+    current = selectors.consent_current(request.user)
+    if current is None:
+        return redirect("applicants:consent")
+    if request.method == "POST":
+        services.consent_withdraw(user=request.user)
+        logout(request)
+        messages.success(
+            request,
+            _(
+                "Your authorisation is withdrawn and you are logged out. We no longer process your data or send you "
+                "messages. To have your data deleted, log in and ask for it from your account."
+            ),
+        )
+        return redirect("home")
+    return render(
+        request,
+        "applicants/consent_withdraw.html",
+        {"kept": personal_data.retained_for(request.user)},
     )
 
 

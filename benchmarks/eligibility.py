@@ -337,12 +337,12 @@ def wait_until_checked(product, ids: list[int], timeout: float = 3600) -> None:
 
 
 def in_process(product, count: int) -> float:
-    from loans.applications import services
+    from loans.applications import checks
 
     ids = reset_to_submitted(product, count)
     started = time.perf_counter()
     for application_id in ids:
-        services.eligibility_run(application_id=application_id)
+        checks.eligibility_run(application_id=application_id)
     elapsed = time.perf_counter() - started
     assert not pending(product, ids)
     return len(ids) / elapsed
@@ -353,7 +353,7 @@ def through_celery(product, count: int, *, batch: int | None) -> float:
     from django.db.models import Max
     from django.utils import timezone
 
-    from loans.eligibility.tasks import check_eligibility, check_eligibility_batch
+    from loans.applications.tasks import check_eligibility, check_eligibility_batch
     from loans.models import EligibilityResult
 
     ids = reset_to_submitted(product, count)
@@ -370,7 +370,7 @@ def through_celery(product, count: int, *, batch: int | None) -> float:
 
 
 def recheck_through_celery(product) -> tuple[float, int]:
-    from loans.eligibility import recheck
+    from loans.applications import services as recheck
     from loans.models import RecheckRun
 
     flush_redis()
@@ -388,7 +388,7 @@ def recheck_through_celery(product) -> tuple[float, int]:
 
 def recheck_in_process(product, sample: int) -> float:
     """One process running the chunk function itself, for the same per-application cost."""
-    from loans.eligibility import recheck
+    from loans.applications import recheck
     from loans.models import LoanApplication, RecheckRun
 
     ids = list(LoanApplication.objects.filter(product=product).order_by("pk").values_list("pk", flat=True)[:sample])

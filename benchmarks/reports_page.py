@@ -22,7 +22,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from loans.reports.charts import all_charts
-    from loans.reports.drawing import _draw
+    from loans.reports.drawing import draw
     from loans.reports.figures import build_report
     from loans.reports.filters import ReportFilters
 
@@ -44,7 +44,7 @@ def main() -> None:
             f"median {median(seconds):.1f} s (runs {', '.join(f'{s:.1f}' for s in seconds)})"
         )
     started = time.perf_counter()
-    drawn = [_draw(chart) for chart in all_charts(report)]
+    drawn = [draw(chart) for chart in all_charts(report)]
     print(f"{len(drawn)} charts drawn in {time.perf_counter() - started:.1f} s (cached afterwards)")
 
 

@@ -3,6 +3,7 @@
 from loans.applications.models import (  # noqa: F401
     ApplicationDocument,
     ApplicationEvent,
+    ApplicationMessage,
     BusinessPlan,
     DocumentAccess,
     InvestmentItem,
@@ -20,6 +21,14 @@ from loans.products.models import (  # noqa: F401
     MinimumWage,
     UsuryCap,
 )
+from loans.programmes.models import (  # noqa: F401
+    Attendance,
+    Cohort,
+    Enrolment,
+    PlanComment,
+    Programme,
+    ProgrammeOperator,
+)
 from loans.reports.models import (  # noqa: F401
     DecisionCell,
     ExportJob,
@@ -28,7 +37,6 @@ from loans.reports.models import (  # noqa: F401
     SummaryCheck,
 )
 from loans.review.models import (  # noqa: F401
-    ApplicationMessage,
     ApplicationScore,
     ReviewNote,
     ScoringCriterion,

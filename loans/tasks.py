@@ -6,7 +6,6 @@ Each subject keeps its tasks in its own ``tasks.py``; the task names (``loans.el
 """
 
 from loans.applications import tasks as applications_tasks  # noqa: F401
-from loans.eligibility import tasks as eligibility_tasks  # noqa: F401
 from loans.reports import tasks as reports_tasks  # noqa: F401
 from loans.review import tasks as review_tasks  # noqa: F401
 from loans.servicing import tasks as servicing_tasks  # noqa: F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from loans.applications import views
+from loans.programmes.urls import urlpatterns as programme_urlpatterns
 from loans.reports.urls import urlpatterns as report_urlpatterns
 
 app_name = "loans"
@@ -36,4 +37,5 @@ urlpatterns = [
     path("solicitudes/<uuid:public_id>/retirar/", views.application_withdraw, name="application_withdraw"),
 ]
 
+urlpatterns += programme_urlpatterns
 urlpatterns += report_urlpatterns

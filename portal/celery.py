@@ -2,12 +2,19 @@ import os
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The planned-return reminder lives beside what it composes (applicants.reminders), not in tasks.py.
+app.autodiscover_tasks(related_name="reminders")
+
+# Their signal handlers: request ids carried into tasks, task failures counted for /metrics.
+from portal.metrics import CeleryCollector  # noqa: E402,F401
+from portal.request_id import RequestIdLogFilter  # noqa: E402,F401
 
 
 @task_prerun.connect
@@ -18,6 +25,5 @@ def close_old_database_connections(**kwargs) -> None:
     task = kwargs.get("task")
     if task is not None and getattr(task.request, "is_eager", False):
         return  # run inline (tests, eager mode): the caller's connection and transaction stay
-    from django.db import close_old_connections
 
     close_old_connections()

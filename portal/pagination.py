@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 EXACT_BELOW = 100_000
@@ -28,8 +29,7 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        query = getattr(queryset, "query", None)
-        if query is not None and self._is_unfiltered(query):
+        if isinstance(queryset, QuerySet) and self._is_unfiltered(queryset.query):
             connection = connections[queryset.db]
             if connection.vendor == "postgresql":
                 return self._estimate_or_count(queryset, connection)

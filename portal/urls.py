@@ -2,16 +2,19 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
-from django_otp.admin import OTPAdminSite
 
 from applicants import views as applicant_views
+from applicants.admin_login import StaffAdminSite
 
 from .health import healthz
 
-# Staff need a second factor (TOTP app or backup codes): a password alone opens nothing.
-admin.site.__class__ = OTPAdminSite
+# Staff need a second factor (TOTP app or backup codes), given with the password in one step:
+# a password alone opens nothing and is not even confirmed (applicants/admin_login.py).
+admin.site.__class__ = StaffAdminSite
 admin.site.site_header = "Retorno Productivo"
 admin.site.site_title = "Retorno Productivo"
+
+handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("", applicant_views.home, name="home"),

@@ -5,12 +5,21 @@ from collections import Counter
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from tests import services
 from tests.factories import CompleteProfileFactory, StaffFactory, UserFactory
 
 _skipped_for: Counter[str] = Counter()
-SERVICE_MARKERS = {"needs_redis", "needs_postgres", "needs_worker", "browser"}
+SERVICE_MARKERS = {"needs_redis", "needs_postgres", "needs_worker", "needs_s3", "browser"}
+
+# Under CI the property tests draw the same examples on every run, so a red build reproduces
+# on a laptop with `CI=true`; nor does CI keep or replay an example database between runs.
+# Locally hypothesis explores afresh each run and remembers what failed in .hypothesis/.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev")
+HYPOTHESIS_PROFILE = "ci" if services.CI else "dev"
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 def pytest_report_header(config):
@@ -18,7 +27,10 @@ def pytest_report_header(config):
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     mode = "CI=true: every service is required" if services.CI else "embedded default; missing services are skipped"
-    return [f"retorno: database={engine}, redis={services.redis_url()}, {mode}"]
+    return [
+        f"retorno: database={engine}, redis={services.redis_url()}, {mode}",
+        f"hypothesis profile: {HYPOTHESIS_PROFILE} (derandomize={hypothesis_settings.default.derandomize})",
+    ]
 
 
 def pytest_runtest_setup(item):
@@ -49,6 +61,23 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
+@pytest.fixture(params=["filesystem", pytest.param("s3", marks=pytest.mark.needs_s3)])
+def storage_backend(request, settings):
+    """Run the test twice: documents and exports on the local disk, then in an S3 bucket."""
+    if request.param == "s3":
+        settings.STORAGES = {**settings.STORAGES, "default": services.s3_storage_settings()}
+    return request.param
+
+
+@pytest.fixture
+def s3_storage(settings):
+    """The default storage is a fresh prefix of a private bucket on the test S3 server (mark the test needs_s3)."""
+    settings.STORAGES = {**settings.STORAGES, "default": services.s3_storage_settings()}
+    from django.core.files.storage import default_storage
+
+    return default_storage
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Put back the data migrations load (DIVIPOLA, CIIU, SMMLV): transactional tests flush it."""
@@ -75,6 +104,11 @@ def _reference_data(request):
         # A flush recreates permissions (post_migrate) but not the role groups of 0006_roles.
         for name, codenames in import_module("loans.migrations.0006_roles").ROLES.items():
             group = Group.objects.create(name=name)
+            for app_label, codename in codenames:
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    if not Group.objects.filter(name="Mentor").exists():
+        for name, codenames in import_module("loans.migrations.0013_programme_roles_and_reminder").ROLES.items():
+            group, _created = Group.objects.get_or_create(name=name)
             for app_label, codename in codenames:
                 group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 

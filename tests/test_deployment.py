@@ -34,9 +34,16 @@ from django.core.handlers.wsgi import WSGIHandler
 
 REPO = Path(__file__).resolve().parent.parent
 SETTINGS_DIR = REPO / "portal" / "settings"
-APP_SERVICES = ("web", "worker", "beat")
+WORKER_SERVICES = ("worker-default", "worker-notifications", "worker-eligibility", "worker-exports")
+APP_SERVICES = ("migrate", "web", *WORKER_SERVICES, "beat")
 # The only names in compose and .env.example that our code does not read: the postgres image's.
 POSTGRES_IMAGE_ENV = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
+# Variables other images read from their own environment (set from the app's S3 credentials).
+IMAGE_ENV = {
+    "db": POSTGRES_IMAGE_ENV,
+    "minio": {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"},
+    "bucket": {"MC_HOST_store"},
+}
 
 # What an operator must provide; strong dummies so that `check --deploy` judges the settings.
 PRODUCTION_ENV = {
@@ -206,7 +213,7 @@ def run_manage(*args: str, env: dict[str, str], cwd: Path = REPO) -> subprocess.
 
 
 def test_compose_has_the_production_services():
-    assert set(compose()["services"]) == {"db", "redis", "web", "worker", "beat"}
+    assert set(compose()["services"]) == {"db", "redis", "minio", "bucket", "proxy", *APP_SERVICES}
 
 
 @pytest.mark.parametrize(("service", "image", "major"), [("db", "postgres", 16), ("redis", "redis", 7)])
@@ -216,7 +223,7 @@ def test_compose_pins_the_backing_service_major_versions(service, image, major):
     assert int(re.match(r"\d+", tag)[0]) == major
 
 
-@pytest.mark.parametrize("service", ["db", "redis", "web"])
+@pytest.mark.parametrize("service", ["db", "redis", "minio", "web"])
 def test_every_depended_on_service_has_a_healthcheck(service):
     assert compose()["services"][service]["healthcheck"]["test"]
 
@@ -227,23 +234,108 @@ def test_app_services_run_production_settings_from_env_file_after_healthy_depend
     assert definition["environment"]["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
     assert definition["env_file"] in (".env", [".env"])
     dependencies = definition["depends_on"]
-    assert {"db", "redis"} <= set(dependencies)
-    assert all(condition == {"condition": "service_healthy"} for condition in dependencies.values())
+    assert "db" in dependencies
+    if service != "migrate":
+        assert {"db", "redis", "minio", "migrate"} <= set(dependencies)
+        assert dependencies["migrate"] == {"condition": "service_completed_successfully"}
+    assert all(
+        condition in ({"condition": "service_healthy"}, {"condition": "service_completed_successfully"})
+        for condition in dependencies.values()
+    )
 
 
-def test_web_migrates_then_serves_the_wsgi_application():
-    command = service_commands()["web.command"]
-    assert command.index("manage.py migrate --noinput") < command.index("gunicorn portal.wsgi:application")
+def test_migrations_run_once_before_any_web_replica_or_worker_starts():
+    assert service_commands()["migrate.command"] == "python manage.py migrate --noinput"
+    assert compose()["services"]["migrate"]["restart"] == "no"
+    assert compose()["services"]["migrate"]["depends_on"]["bucket"] == {"condition": "service_completed_successfully"}
+    for name, command in service_commands().items():
+        if name != "migrate.command":
+            assert "migrate" not in command, name
+
+
+def test_web_runs_at_least_two_replicas_of_the_wsgi_application_behind_the_proxy():
+    web = compose()["services"]["web"]
+    assert web["deploy"]["replicas"] >= 2
+    assert "&& exec gunicorn portal.wsgi:application" in service_commands()["web.command"]
     assert "--bind 0.0.0.0:8000" in dockerfile_env()["GUNICORN_CMD_ARGS"]
+    # Nothing pins a replica: no published port, no container name, no local volume for files.
+    assert "ports" not in web and "container_name" not in web
+    assert all(not volume.startswith("uploads") for volume in web.get("volumes", []))
 
 
-def test_worker_consumes_every_queue_the_routes_use():
-    command = shlex.split(service_commands()["worker.command"])
-    assert command[:4] == ["celery", "-A", "portal", "worker"]
-    queues = set(command[command.index("-Q") + 1].split(","))
-    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
-    assert queues == routed | {settings.CELERY_TASK_DEFAULT_QUEUE}
-    assert queues == {"default", "notifications", "eligibility", "exports"}
+def test_the_proxy_terminates_tls_and_balances_over_every_web_replica():
+    proxy = compose()["services"]["proxy"]
+    assert proxy["image"].startswith("caddy:2")
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    assert proxy["depends_on"]["web"] == {"condition": "service_healthy"}
+    assert "./docker/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    caddyfile = (REPO / "docker" / "Caddyfile").read_text()
+    assert caddyfile.splitlines()[2] == "{$SITE_URL} {"  # SITE_URL (https://...) from .env: automatic TLS
+    assert "dynamic a web 8000" in caddyfile  # every replica Docker's DNS resolves
+    assert "header_up X-Request-ID {http.request.uuid}" in caddyfile
+    assert re.search(r"@metrics path /metrics /metrics/\*\n\trespond @metrics 404", caddyfile)
+
+
+def test_no_service_but_the_proxy_publishes_a_port():
+    published = {name for name, service in compose()["services"].items() if service.get("ports")}
+    assert published == {"proxy"}
+
+
+def test_one_worker_service_per_queue_covers_every_queue_the_routes_use():
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {settings.CELERY_TASK_DEFAULT_QUEUE}
+    consumed = {}
+    for service in WORKER_SERVICES:
+        command = shlex.split(service_commands()[f"{service}.command"])
+        assert command[:4] == ["celery", "-A", "portal", "worker"]
+        queues = command[command.index("-Q") + 1].split(",")
+        assert len(queues) == 1, f"{service} consumes {queues}: one queue per service scales on its own"
+        assert service == f"worker-{queues[0]}"
+        assert command[command.index("-n") + 1] == f"{queues[0]}@%h"  # unique names when scaled
+        consumed[service] = queues[0]
+    assert set(consumed.values()) == routed == {"default", "notifications", "eligibility", "exports"}
+
+
+def test_exactly_one_beat():
+    assert compose()["services"]["beat"]["deploy"]["replicas"] == 1
+    beats = [name for name, command in service_commands().items() if re.search(r"celery -A portal beat", command)]
+    assert beats == ["beat.command"]
+
+
+def test_minio_keeps_a_private_bucket_with_the_apps_credentials():
+    minio = compose()["services"]["minio"]
+    assert minio["environment"]["MINIO_ROOT_USER"].startswith("${S3_ACCESS_KEY_ID")
+    assert minio["environment"]["MINIO_ROOT_PASSWORD"].startswith("${S3_SECRET_ACCESS_KEY")
+    assert "ports" not in minio
+    bucket = service_commands()["bucket.entrypoint"]
+    assert "mc mb --ignore-existing store/${S3_BUCKET" in bucket
+    assert "mc anonymous set none store/${S3_BUCKET}" in bucket
+
+
+def test_production_stores_files_in_the_bucket_and_sessions_in_redis():
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'storage': s.STORAGES['default'], 'sessions': s.SESSION_ENGINE, 'databases': sorted(s.DATABASES)}))"
+    )
+    env = clean_environ(
+        **PRODUCTION_ENV,
+        S3_BUCKET="retorno-documents",
+        S3_ENDPOINT_URL="http://minio:9000",
+        S3_ACCESS_KEY_ID="retorno",
+        S3_SECRET_ACCESS_KEY="a-long-secret",
+        DATABASE_REPLICA_URL="postgres://reader:pw@replica:5432/retorno",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["storage"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = loaded["storage"]["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"]) == ("retorno-documents", "http://minio:9000")
+    assert (options["default_acl"], options["querystring_auth"], options["file_overwrite"]) == ("private", True, False)
+    assert options["querystring_expire"] == 60
+    assert loaded["sessions"] == "django.contrib.sessions.backends.cached_db"
+    assert loaded["databases"] == ["default", "replica"]
 
 
 def test_beat_uses_the_database_scheduler_the_settings_name():
@@ -282,15 +374,16 @@ def test_every_file_a_command_runs_exists_in_the_image():
         assert not dockerignored(str(relative)), f"{token} is left out of the build context"
 
 
-def test_uploads_live_on_a_named_volume_outside_the_code_and_static_files():
-    media_root = PurePosixPath(dockerfile_env()["MEDIA_ROOT"])
+def test_writable_directories_live_outside_the_code_and_backups_on_a_named_volume():
     workdir = PurePosixPath(next(args for keyword, args in reversed(final_stage()) if keyword == "WORKDIR"))
-    assert not media_root.is_relative_to(workdir)
-    for service in ("web", "worker"):
+    for name in ("MEDIA_ROOT", "BACKUP_DIR"):
+        assert not PurePosixPath(dockerfile_env()[name]).is_relative_to(workdir)
+    for service in APP_SERVICES:
         mounts = dict(volume.split(":", 1) for volume in compose()["services"][service]["volumes"])
-        assert mounts["uploads"] == str(media_root)
-    assert {"postgres-data", "uploads"} <= set(compose()["volumes"])
+        assert mounts == {"backups": dockerfile_env()["BACKUP_DIR"]}
+    assert {"postgres-data", "minio-data", "backups"} <= set(compose()["volumes"])
     assert "postgres-data:/var/lib/postgresql/data" in compose()["services"]["db"]["volumes"]
+    assert any("postgresql-client" in args for keyword, args in final_stage() if keyword == "RUN")
 
 
 # --- environment variables --------------------------------------------------------------
@@ -307,7 +400,7 @@ def test_every_environment_name_compose_sets_is_read_by_the_code():
     for name in compose_interpolated():
         assert name in read | POSTGRES_IMAGE_ENV, f"${{{name}}} in docker-compose.yml is read by nothing"
     for service_name, service in compose()["services"].items():
-        allowed = POSTGRES_IMAGE_ENV if service_name == "db" else read
+        allowed = IMAGE_ENV.get(service_name, read)
         for name in service.get("environment", {}):
             assert name in allowed, f"{service_name}: {name} is read by nothing"
 
@@ -446,7 +539,7 @@ def test_production_settings_as_loaded():
         "import json; from django.conf import settings as s; print(json.dumps({"
         "'debug': s.DEBUG, 'hasher': s.PASSWORD_HASHERS[0], 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
         "'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'], "
-        "'fallbacks': s.SECRET_KEY_FALLBACKS}))"
+        "'fallbacks': s.SECRET_KEY_FALLBACKS, 'log': s.LOGGING['handlers']['console']['formatter']}))"
     )
     env = clean_environ(**PRODUCTION_ENV, DJANGO_DEBUG="True", DJANGO_SECRET_KEY_FALLBACKS="old-one,older-one")
     result = subprocess.run(
@@ -458,9 +551,19 @@ def test_production_settings_as_loaded():
         "hasher": "django.contrib.auth.hashers.Argon2PasswordHasher",
         "eager": False,
         "broker": PRODUCTION_ENV["REDIS_URL"],
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "portal.cache.FaultTolerantRedisCache",
         "fallbacks": ["old-one", "older-one"],
+        "log": "json",
     }
+
+
+@pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "BLIND_INDEX_KEY", "FIELD_ENCRYPTION_SALT"])
+@pytest.mark.parametrize("value", ["", "short-but-random-Zq8", "replace-with-a-long-random-secret-key-0123456789"])
+def test_production_settings_refuse_weak_secrets(name, value):
+    result = run_manage("check", env=clean_environ(**{**PRODUCTION_ENV, name: value}))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr
 
 
 @pytest.mark.parametrize("name", sorted(production_required()))

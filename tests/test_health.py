@@ -32,7 +32,13 @@ def test_it_reports_ok_when_the_database_answers_and_no_redis_is_configured(clie
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "not_configured"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "not_configured",
+        "workers": "not_configured",
+        "encryption": "ok",
+    }
 
 
 def test_it_is_never_cached(client, db, settings, url):
@@ -49,7 +55,7 @@ def test_it_reports_redis_down_with_503(client, db, settings, url):
     response = client.get(url)
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "ok", "redis": "down"}
+    assert response.json() == {"status": "down", "database": "ok", "redis": "down", "workers": 0, "encryption": "ok"}
 
 
 def test_it_reports_the_database_down_with_503(client, db, settings, monkeypatch, url):
@@ -59,7 +65,13 @@ def test_it_reports_the_database_down_with_503(client, db, settings, monkeypatch
     response = client.get(url)
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "down", "redis": "not_configured"}
+    assert response.json() == {
+        "status": "down",
+        "database": "down",
+        "redis": "not_configured",
+        "workers": "not_configured",
+        "encryption": "unknown",
+    }
 
 
 def test_it_reports_both_down(client, db, settings, monkeypatch, url):
@@ -69,17 +81,24 @@ def test_it_reports_both_down(client, db, settings, monkeypatch, url):
     response = client.get(url)
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "down", "redis": "down"}
+    assert response.json() == {
+        "status": "down",
+        "database": "down",
+        "redis": "down",
+        "workers": 0,
+        "encryption": "unknown",
+    }
 
 
 @pytest.mark.needs_redis
-def test_it_reports_redis_ok_against_a_real_server(client, db, settings, url):
+def test_it_reports_redis_ok_against_a_real_server(client, db, settings, monkeypatch, url):
     settings.REDIS_URL = services.redis_url()
+    monkeypatch.setattr("portal.health.ping_workers", lambda: 0)
 
     response = client.get(url)
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "workers": 0, "encryption": "ok"}
 
 
 def test_it_rejects_post(client, db, url):
@@ -91,3 +110,95 @@ def test_it_rejects_post(client, db, url):
 
 def test_it_answers_head_for_load_balancers(client, db, url):
     assert client.head(url).status_code == 200
+
+
+def _forget_derived_keys():
+    """The encrypted fields derive their keys once per process; a new deploy starts afresh."""
+    from applicants.models import EncryptionCanary, ReturneeProfile
+
+    for field in (EncryptionCanary._meta.get_field("value"), ReturneeProfile._meta.get_field("document_number")):
+        field.__dict__.pop("keys", None)
+        field.__dict__.pop("f", None)
+
+
+@pytest.fixture
+def fresh_keys():
+    _forget_derived_keys()
+    yield
+    _forget_derived_keys()
+
+
+def test_a_wrong_encryption_key_reports_encryption_failing_with_503(client, db, settings, url, fresh_keys):
+    """The canary was written under one key; the site now runs with another salt."""
+    from applicants.models import EncryptionCanary
+    from tests.factories import CompleteProfileFactory
+
+    settings.REDIS_URL = ""
+    assert client.get(url).json()["encryption"] == "ok"  # writes the canary under the right key
+    CompleteProfileFactory(document_number="1020304050")
+    assert EncryptionCanary.objects.count() == 1
+
+    settings.SALT_KEY = ["another-salt-after-a-bad-deploy"]
+    _forget_derived_keys()
+    response = client.get(url)
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "down",
+        "database": "ok",
+        "redis": "not_configured",
+        "workers": "not_configured",
+        "encryption": "failing",
+    }
+
+
+# --- Celery workers -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_up(settings, monkeypatch):
+    """Redis answers; the worker ping is what the test says."""
+    settings.REDIS_URL = "redis://redis.invalid:6379/0"
+    monkeypatch.setattr("portal.health._redis_state", lambda: "ok")
+    from django.core.cache import cache
+
+    cache.delete("portal:health:workers")
+
+
+def test_it_counts_the_workers_that_answer_the_ping(client, db, url, redis_up, monkeypatch):
+    monkeypatch.setattr("portal.health.ping_workers", lambda: 3)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "workers": 3, "encryption": "ok"}
+
+
+def test_no_worker_is_reported_but_the_web_replica_stays_in_service(client, db, url, redis_up, monkeypatch):
+    monkeypatch.setattr("portal.health.ping_workers", lambda: 0)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.json()["workers"] == 0
+
+
+def test_a_broker_error_during_the_ping_counts_as_no_worker(client, db, url, redis_up, monkeypatch):
+    def broken():
+        raise ConnectionError("broker gone")
+
+    monkeypatch.setattr("portal.health.ping_workers", broken)
+
+    assert client.get(url).json()["workers"] == 0
+
+
+def test_the_ping_is_cached_for_a_few_seconds(client, db, url, redis_up, monkeypatch, settings):
+    pings = []
+    monkeypatch.setattr("portal.health.ping_workers", lambda: pings.append(1) or 2)
+
+    answers = [client.get(url).json()["workers"] for _ in range(5)]
+
+    assert answers == [2] * 5
+    assert pings == [1]
+    assert settings.HEALTH_WORKER_CACHE_SECONDS == 10
+    assert settings.HEALTH_WORKER_PING_TIMEOUT == 1.0

@@ -11,6 +11,7 @@ from encrypted_fields.fields import EncryptedCharField
 from simple_history.models import HistoricalRecords
 
 from applicants.models import Department, EconomicDivision, EconomicSection, Municipality
+from loans import permissions
 from loans.choices import (
     ApplicationStatus,
     BusinessStage,
@@ -34,15 +35,15 @@ class BusinessPlan(models.Model):
     division = models.ForeignKey(
         EconomicDivision, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("activity (CIIU division)")
     )
-    description = models.TextField(_("what the business does"), blank=True)
+    description = models.TextField(_("what the business does"), max_length=2000, blank=True)
     stage = models.CharField(_("stage"), max_length=12, choices=BusinessStage.choices, blank=True)
     operating_since = models.DateField(_("operating since"), null=True, blank=True)
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("municipality")
     )
-    customers = models.TextField(_("customers"), blank=True)
-    competition = models.TextField(_("competition"), blank=True)
-    experience = models.TextField(_("relevant experience, including work abroad"), blank=True)
+    customers = models.TextField(_("customers"), max_length=1000, blank=True)
+    competition = models.TextField(_("competition"), max_length=1000, blank=True)
+    experience = models.TextField(_("relevant experience, including work abroad"), max_length=2000, blank=True)
     own_contribution = models.PositiveBigIntegerField(_("own contribution (COP)"), default=0)
     monthly_sales = models.PositiveBigIntegerField(_("expected monthly sales (COP)"), null=True, blank=True)
     monthly_costs = models.PositiveBigIntegerField(_("expected monthly costs (COP)"), null=True, blank=True)
@@ -195,11 +196,11 @@ class LoanApplication(models.Model):
             models.Index(fields=["business_section", "status"], name="application_section_idx"),
         ]
         permissions = [
-            ("review_application", _("Can review applications (program officer)")),
-            ("approve_application", _("Can approve applications and disburse loans (approver)")),
-            ("view_pii", _("Can see document numbers, phones and addresses")),
-            ("view_reports", _("Can see reports")),
-            ("export_reports", _("Can export reports")),
+            (permissions.REVIEW_APPLICATION, _("Can review applications (program officer)")),
+            (permissions.APPROVE_APPLICATION, _("Can approve applications and disburse loans (approver)")),
+            (permissions.VIEW_PII, _("Can see document numbers, phones and addresses")),
+            (permissions.VIEW_REPORTS, _("Can see reports")),
+            (permissions.EXPORT_REPORTS, _("Can export reports")),
         ]
 
     def __str__(self) -> str:
@@ -221,8 +222,8 @@ class ApplicationEvent(models.Model):
     )
     from_status = models.CharField(_("from"), max_length=20, choices=ApplicationStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=ApplicationStatus.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    message_to_applicant = models.TextField(_("message to the applicant"), blank=True)
+    reason = models.TextField(_("reason"), max_length=5000, blank=True)
+    message_to_applicant = models.TextField(_("message to the applicant"), max_length=5000, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
@@ -279,3 +280,21 @@ class DocumentAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.document_id} · {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+class ApplicationMessage(models.Model):
+    """A message between the applicant and the officers (information requests and answers)."""
+
+    application = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    from_applicant = models.BooleanField(_("from the applicant"))
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return self.body[:60]

@@ -6,7 +6,8 @@ request, the day), so a job that runs twice, or a retried task, sends it once.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Permission
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -17,8 +18,20 @@ from django.utils.translation import ngettext
 
 from applicants.models import User
 from applicants.notify import notify
+from loans import permissions
 from loans.applications.models import ApplicationEvent, LoanApplication
 from loans.choices import ApplicationStatus
+
+if TYPE_CHECKING:
+    from typing import TypeAlias, TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _InReview(TypedDict):
+        in_review_since: datetime | None
+
+    # An application with the time it last entered review (applications_for_digest).
+    DigestApplication: TypeAlias = WithAnnotations[LoanApplication, _InReview]
 
 # More than this many lines make an email nobody reads: the rest is one link away.
 DIGEST_MAX_LINES = 50
@@ -32,11 +45,11 @@ LOOK_BACK_DAYS = 30
 def remind_idle_drafts(*, idle_days: int = 7, now: datetime | None = None) -> int:
     """Remind the applicant of a draft untouched for ``idle_days``, once per idle spell."""
     started = timezone.now()
-    cutoff = (now or started) - timezone.timedelta(days=idle_days)
+    cutoff = (now or started) - timedelta(days=idle_days)
     drafts = LoanApplication.objects.filter(
         status=ApplicationStatus.DRAFT,
         updated_at__lte=cutoff,
-        updated_at__gt=cutoff - timezone.timedelta(days=LOOK_BACK_DAYS),
+        updated_at__gt=cutoff - timedelta(days=LOOK_BACK_DAYS),
         applicant__is_active=True,
     ).select_related("applicant")
     sent = 0
@@ -63,7 +76,7 @@ def remind_idle_drafts(*, idle_days: int = 7, now: datetime | None = None) -> in
 def remind_unanswered_info_requests(*, waiting_days: int = 5, now: datetime | None = None) -> int:
     """Remind the applicant of an officer's question unanswered for ``waiting_days``, once per question."""
     started = timezone.now()
-    cutoff = (now or started) - timezone.timedelta(days=waiting_days)
+    cutoff = (now or started) - timedelta(days=waiting_days)
     requests = (
         ApplicationEvent.objects.filter(
             to_status=ApplicationStatus.INFO_REQUESTED,
@@ -113,14 +126,16 @@ def _latest_request_of_application():
 
 def digest_recipients() -> QuerySet[User]:
     """Active staff who may see applications (the permission directly, through a group, or superuser)."""
-    permission = Permission.objects.filter(content_type__app_label="loans", codename="view_loanapplication").first()
+    permission = Permission.objects.filter(
+        content_type__app_label="loans", codename=permissions.VIEW_APPLICATION
+    ).first()
     has_permission = Q(is_superuser=True)
     if permission is not None:
         has_permission |= Q(user_permissions=permission) | Q(groups__permissions=permission)
     return User.objects.filter(has_permission, is_active=True, is_staff=True).distinct().order_by("pk")
 
 
-def applications_for_digest(officer: User) -> QuerySet[LoanApplication]:
+def applications_for_digest(officer: User) -> QuerySet[DigestApplication]:
     """What an officer answers for: the applications in review assigned to them, and the unassigned."""
     in_review_since = (
         ApplicationEvent.objects.filter(application=OuterRef("pk"), to_status=ApplicationStatus.IN_REVIEW)
@@ -140,8 +155,8 @@ def officer_digest(*, overdue_days: int = 5, now: datetime | None = None) -> int
     started = timezone.now()
     now = now or started
     day = timezone.localtime(now).date()
-    new_since = now - timezone.timedelta(days=1)
-    overdue_before = now - timezone.timedelta(days=overdue_days)
+    new_since = now - timedelta(days=1)
+    overdue_before = now - timedelta(days=overdue_days)
     link = reverse("admin:loans_loanapplication_changelist") + f"?status__exact={ApplicationStatus.IN_REVIEW}"
     sent = 0
     for officer in digest_recipients():
@@ -191,7 +206,7 @@ def officer_digest(*, overdue_days: int = 5, now: datetime | None = None) -> int
     return sent
 
 
-def _lines(applications: list[LoanApplication], now: datetime) -> list[str]:
+def _lines(applications: list[DigestApplication], now: datetime) -> list[str]:
     lines = []
     for application in applications:
         days = (now - application.in_review_since).days if application.in_review_since else 0

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Field, Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +22,11 @@ from loans.applications.models import ApplicationDocument, ApplicationEvent, Bus
 from loans.choices import ApplicationStatus, DocumentKind
 from loans.products.models import LoanProduct
 from loans.products.rules import loan_request_errors
-from loans.products.schedule import GraceMode, Schedule, add_months, build_schedule
+from loans.products.schedule import Schedule, schedule_for
+from loans.programmes import selectors as programme_selectors
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_DOCUMENTS_PER_APPLICATION = 20
 MAX_BYTES_PER_APPLICATION = 50 * 1024 * 1024
@@ -57,7 +62,7 @@ def plan_total_investment(plan: BusinessPlan) -> int:
 def plan_missing(plan: BusinessPlan) -> list[str]:
     """Names of what the plan still lacks to be complete (costs itemised, jobs, sector, municipality…)."""
     missing = [
-        str(BusinessPlan._meta.get_field(field).verbose_name)
+        str(cast(Field, BusinessPlan._meta.get_field(field)).verbose_name)
         for field in PLAN_REQUIRED_FIELDS
         if getattr(plan, field) in (None, "")
     ]
@@ -141,6 +146,8 @@ def profile_snapshot(profile: ReturneeProfile) -> dict[str, Any]:
         "return_type": profile.return_type,
         "forced_return": profile.forced_return,
         "rur_number": profile.rur_number,
+        "lives_abroad": profile.lives_abroad,
+        "planned_return_date": profile.planned_return_date.isoformat() if profile.planned_return_date else None,
         "education_level": profile.education_level,
         "household_size": profile.household_size,
         "declarations_accepted_at": profile.declarations_accepted_at.isoformat()
@@ -184,7 +191,8 @@ def application_for_status_page(*, public_id, user: User) -> LoanApplication:
 def document_for_user(*, public_id, user: User) -> ApplicationDocument:
     """The document for its applicant or for staff verified with a second factor; else 404."""
     queryset = ApplicationDocument.objects.select_related("application")
-    if not (user.is_staff and user.is_verified()):
+    # is_verified() is set on request.user by django-otp's middleware, not declared on the model.
+    if not (user.is_staff and user.is_verified()):  # type: ignore[attr-defined]
         queryset = queryset.filter(application__applicant=user)
     return get_object_or_404(queryset, public_id=public_id)
 
@@ -210,7 +218,7 @@ def missing_documents(application: LoanApplication) -> list[str]:
 @dataclass(frozen=True)
 class Task:
     slug: str
-    title: str
+    title: StrOrPromise
     done: bool
     url: str
 
@@ -277,53 +285,75 @@ def application_tasks(application: LoanApplication) -> list[Task]:
 def application_problems(application: LoanApplication) -> list[str]:
     """Why the application cannot be sent yet, first problem first; empty when it can."""
     problems = []
+    abroad = still_abroad_problem(application.applicant)
+    if abroad:
+        problems.append(abroad)
     if not application.applicant.email_verified:
         problems.append(_("Confirm your email address first: open the link we sent you."))
     for task in application_tasks(application):
         if not task.done:
             problems.append(_("Complete this part first: %(task)s.") % {"task": task.title})
     problems.extend(loan_request_problems(application).values() if application.product else [])
+    if application.product is not None:
+        programme = programme_selectors.enrolment_problem(
+            product=application.product, user_id=application.applicant_id
+        )
+        if programme:
+            problems.append(programme)
     return problems
 
 
-def schedule_for(
-    product: LoanProduct, *, amount: int, term_months: int, grace_months: int, start: date | None = None
-) -> Schedule:
-    """The repayment schedule the applicant sees: first instalment one month after disbursement."""
-    start = start or timezone.localdate()
-    first_due = add_months(start, 1)
-    return build_schedule(
-        amount=amount,
-        annual_rate=product.annual_rate_pct / 100,
-        term_months=term_months,
-        grace_months=grace_months,
-        grace_mode=GraceMode(product.grace_mode),
-        first_due_date=first_due,
-        state_pays_every=product.state_pays_every,
-        on_time_rebate_pct=product.on_time_rebate_pct,
-    )
+def still_abroad_problem(user: User) -> str | None:
+    """Why someone who has not come back yet must wait to send (DOMAIN.md, "Colombians still abroad")."""
+    profile = ReturneeProfile.objects.filter(user=user).first()
+    if profile is None:
+        return None
+    today = timezone.localdate()
+    if profile.lives_abroad:
+        planned = profile.planned_return_date
+        when = (
+            _("You plan to come back on %(date)s.") % {"date": date_format(planned, "DATE_FORMAT")} if planned else ""
+        )
+        return " ".join(
+            part
+            for part in (
+                str(
+                    _(
+                        "You still live abroad, so the application cannot be sent yet: the law lends to people who "
+                        "have come back and apply within 12 months of their return."
+                    )
+                ),
+                str(when),
+                str(
+                    _(
+                        "Keep preparing your plan and your programme. When you are back, update “Where you live” "
+                        "and “Your return” in your profile, and send it then."
+                    )
+                ),
+            )
+            if part
+        )
+    if profile.return_date and profile.return_date > today:
+        return _("Your return date is in the future. Correct it in your profile once you are back, then send it.")
+    return None
 
 
 def application_schedule(application: LoanApplication) -> Schedule | None:
     if loan_request_problems(application) and application.is_draft:
         return None
-    if application.product is None or application.amount is None or application.term_months is None:
+    product, amount, term_months = application.product, application.amount, application.term_months
+    if product is None or amount is None or term_months is None:
         return None
     start = application.submitted_at.date() if application.submitted_at else None
 
     def compute() -> Schedule:
         return schedule_for(
-            application.product,
-            amount=application.amount,
-            term_months=application.term_months,
-            grace_months=application.grace_months or 0,
-            start=start,
+            product, amount=amount, term_months=term_months, grace_months=application.grace_months or 0, start=start
         )
 
     if application.is_draft:
         return compute()
     # A sent application's request is frozen; its schedule changes only with the product's terms.
-    product = application.product
     key = (
         f"schedule:{application.pk}:{application.amount}:{application.term_months}:{application.grace_months}:"
         f"{start}:{product.pk}:{product.updated_at.timestamp()}"
@@ -336,102 +366,9 @@ def document_kind_label(kind: str) -> str:
 
 
 def stuck_submitted_ids(*, older_than_minutes: int) -> list[int]:
-    cutoff = timezone.now() - timezone.timedelta(minutes=older_than_minutes)
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     return list(
         LoanApplication.objects.filter(status=ApplicationStatus.SUBMITTED, submitted_at__lte=cutoff)
         .order_by("submitted_at")
         .values_list("pk", flat=True)[:5000]
     )
-
-
-def score_summary(application: LoanApplication) -> dict[str, Any]:
-    """The rubric with this application's scores and the weighted score out of 100."""
-    from loans.review.models import ApplicationScore, ScoringCriterion
-
-    criteria = list(ScoringCriterion.objects.filter(is_active=True))
-    scores = {s.criterion_id: s.score for s in ApplicationScore.objects.filter(application=application)}
-    possible = sum(5 * c.weight for c in criteria)
-    earned = sum(scores.get(c.pk, 0) * c.weight for c in criteria)
-    complete = bool(criteria) and all(c.pk in scores for c in criteria)
-    return {
-        "criteria": criteria,
-        "scores": scores,
-        "score": round(100 * earned / possible) if possible and complete else None,
-        "complete": complete,
-    }
-
-
-def duplicate_identities(application: LoanApplication) -> list[dict[str, Any]]:
-    """Other accounts sharing this applicant's document number, phone or bank account."""
-    profile = ReturneeProfile.objects.filter(user_id=application.applicant_id).first()
-    found = []
-    checks = []
-    if profile and profile.document_number_hash:
-        checks.append(
-            (
-                _("document number"),
-                ReturneeProfile.objects.filter(document_number_hash=profile.document_number_hash).values_list(
-                    "user_id", flat=True
-                ),
-            )
-        )
-    if profile and profile.phone_hash:
-        checks.append(
-            (
-                _("phone"),
-                ReturneeProfile.objects.filter(phone_hash=profile.phone_hash).values_list("user_id", flat=True),
-            )
-        )
-    if application.bank_account_hash:
-        checks.append(
-            (
-                _("bank account"),
-                LoanApplication.objects.filter(bank_account_hash=application.bank_account_hash).values_list(
-                    "applicant_id", flat=True
-                ),
-            )
-        )
-    for label, user_ids in checks:
-        others = sorted(set(user_ids) - {application.applicant_id})
-        if others:
-            emails = list(User.objects.filter(pk__in=others).values_list("email", flat=True))
-            found.append({"what": label, "accounts": emails})
-    return found
-
-
-def review_page(application: LoanApplication, viewer: User) -> dict[str, Any]:
-    """Everything the officer's application page shows, in a fixed number of queries."""
-    from applicants.crypto import mask
-    from applicants.phones import format_phone
-    from loans.eligibility import rules as eligibility
-    from loans.review.models import ApplicationMessage, ReviewNote
-
-    profile = (
-        ReturneeProfile.objects.select_related("department", "municipality")
-        .filter(user_id=application.applicant_id)
-        .first()
-    )
-    can_see_pii = viewer.has_perm("loans.view_pii")
-
-    def pii(value: str | None) -> str:
-        return (value or "") if can_see_pii else mask(value)
-
-    result = application.eligibility_results.first()
-    return {
-        "profile": profile,
-        "document_number": pii(profile.document_number if profile else ""),
-        "phone": pii(format_phone(profile.phone or "")) if profile else "",
-        "address": pii(profile.address if profile else ""),
-        "can_see_pii": can_see_pii,
-        "plan": application.frozen_plan or {},
-        "documents": list(application.documents.all()),
-        "eligibility": result,
-        "verdicts": [eligibility.explain(v) for v in result.verdicts] if result else [],
-        "schedule": application_schedule(application),
-        "events": list(application.events.select_related("actor")),
-        "notes": list(ReviewNote.objects.filter(application=application).select_related("author")),
-        # Not "messages": that name belongs to the admin's flash messages in every template.
-        "conversation": list(ApplicationMessage.objects.filter(application=application).select_related("sender")),
-        "rubric": score_summary(application),
-        "duplicates": duplicate_identities(application),
-    }

@@ -3,44 +3,69 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, suppress
+from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import ReturneeProfile, User
-from loans.applications import selectors
+from loans.applications import recheck, selectors, tasks
 from loans.applications.documents import CheckedUpload
 from loans.applications.models import (
     ApplicationDocument,
+    ApplicationMessage,
     BusinessPlan,
     DocumentAccess,
     LoanApplication,
     ReferenceCounter,
 )
-from loans.applications.workflow import TransitionError, transition
+from loans.applications.notifications import notify_received
+from loans.applications.workflow import MOVES, TransitionError, transition
 from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
-from loans.eligibility.models import EligibilityResult
+from loans.eligibility.models import RecheckRun
+from loans.products.models import LoanProduct
 from portal import changes
 from portal.queue import enqueue
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
     """A request the applicant can fix; the message says how."""
 
 
+MAX_PLANS_PER_PERSON = 10
+
+
 def plan_create(*, owner: User, name: str) -> BusinessPlan:
-    return BusinessPlan.objects.create(owner=owner, name=name)
+    """A new plan, up to MAX_PLANS_PER_PERSON per person."""
+    with transaction.atomic():
+        # Lock the person's row: two quick clicks cannot both pass the limit.
+        User.objects.select_for_update().filter(pk=owner.pk).first()
+        if BusinessPlan.objects.filter(owner=owner).count() >= MAX_PLANS_PER_PERSON:
+            raise ApplicationError(
+                _("You already have %(count)s business plans, the most one person can keep. Edit one of them instead.")
+                % {"count": MAX_PLANS_PER_PERSON}
+            )
+        return BusinessPlan.objects.create(owner=owner, name=name)
 
 
 def plan_update(*, plan: BusinessPlan, data: dict[str, Any]) -> BusinessPlan:
     for field, value in data.items():
         setattr(plan, field, value)
+    # Django does not validate a TextField's max_length; the forms do, and so does this.
+    for field in plan._meta.get_fields():
+        limit = getattr(field, "max_length", None)
+        value = getattr(plan, field.name, None) if limit and field.concrete else None
+        if isinstance(value, str) and len(value) > limit:
+            raise ValidationError({field.name: _("Up to %(limit)s characters.") % {"limit": limit}}, code="max_length")
     plan.full_clean()
     plan.save()
     return plan
@@ -103,20 +128,33 @@ def application_accept_declarations(*, application: LoanApplication) -> None:
 def document_add(*, application: LoanApplication, kind: str, upload: CheckedUpload, user: User) -> ApplicationDocument:
     allowed = (ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED)
     message = _("Documents can be added to a draft, or when an officer asks for information.")
-    # The quota is checked under the same lock, so two parallel uploads cannot both squeeze in.
-    with _locked(application, allowed, message) as locked:
-        selectors.check_document_quota(locked, upload.size)
-        document = ApplicationDocument(
-            application=locked,
-            kind=kind,
-            original_name=upload.original_name,
-            content_type=upload.content_type,
-            size=upload.size,
-            sha256=hashlib.sha256(upload.content).hexdigest(),
-            uploaded_by=user,
-        )
-        document.file.save("upload", upload.as_file(), save=False)
-        document.save()
+    document = None
+    try:
+        # The quota is checked under the same lock, so two parallel uploads cannot both squeeze in.
+        with _locked(application, allowed, message) as locked:
+            selectors.check_document_quota(locked, upload.size)
+            document = ApplicationDocument(
+                application=locked,
+                kind=kind,
+                original_name=upload.original_name,
+                content_type=upload.content_type,
+                size=upload.size,
+                sha256=hashlib.sha256(upload.content).hexdigest(),
+                uploaded_by=user,
+            )
+            document.file.save("upload", upload.as_file(), save=False)
+            document.save()
+    except BaseException as error:
+        # Nothing half-done stays: the row rolled back, so the stored file goes too.
+        if document is not None and document.file.name:
+            with suppress(OSError):
+                document.file.storage.delete(document.file.name)
+        if isinstance(error, OSError):
+            logger.warning("Storing an upload failed (%s).", type(error).__name__)
+            raise ApplicationError(
+                _("We could not store the file just now. Nothing was saved: try again in a few minutes.")
+            ) from error
+        raise
     return document
 
 
@@ -144,6 +182,7 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
     A replayed POST, a double click or a second tab finds the application already submitted
     and returns it unchanged, so there is one submission.
     """
+
     if application.applicant_id != user.pk:
         raise ApplicationError(_("Only the applicant can send this application."))
     with transaction.atomic():
@@ -157,17 +196,19 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
         def freeze(locked: LoanApplication) -> None:
             locked.reference = _next_reference(timezone.localdate().year)
             locked.submitted_at = timezone.now()
-            locked.frozen_plan = selectors.plan_snapshot(locked.plan)
+            # application_problems() above refused a draft without a plan.
+            locked.frozen_plan = selectors.plan_snapshot(cast(BusinessPlan, locked.plan))
             locked.business_department_id = locked.frozen_plan["department"]
             locked.business_section_id = locked.frozen_plan["section"]
             locked.frozen_profile = selectors.profile_snapshot(ReturneeProfile.objects.get(user=locked.applicant))
 
         submitted = transition(
             current,
-            ApplicationStatus.SUBMITTED,
+            MOVES["submit"].to,
             actor=user,
-            expected_from={ApplicationStatus.DRAFT},
+            expected_from=MOVES["submit"].sources,
             before_save=freeze,
+            notify=lambda locked, event: notify_received(locked.pk),
             on_commit=_after_submit,
         )
     application.refresh_from_db()
@@ -175,69 +216,79 @@ def application_submit(*, application: LoanApplication, user: User) -> LoanAppli
 
 
 def _after_submit(application: LoanApplication) -> None:
-    from loans.applications.notifications import notify_received
-    from loans.eligibility.tasks import check_eligibility
-
-    notify_received(application.pk)
-    enqueue(check_eligibility, application.pk)
+    enqueue(tasks.check_eligibility, application.pk)
 
 
 def application_withdraw(*, application: LoanApplication, user: User, reason: str = "") -> LoanApplication:
     if application.applicant_id != user.pk:
         raise ApplicationError(_("Only the applicant can withdraw this application."))
-    if application.status not in ApplicationStatus.withdrawable():
+    if application.status not in MOVES["withdraw"].sources:
         raise ApplicationError(_("A decision was already made; the application can no longer be withdrawn."))
     try:
         return transition(
             application,
-            ApplicationStatus.WITHDRAWN,
+            MOVES["withdraw"].to,
             actor=user,
             reason=reason,
-            expected_from=set(ApplicationStatus.withdrawable()),
+            expected_from=MOVES["withdraw"].sources,
         )
     except TransitionError as error:
         raise ApplicationError(str(error)) from error
 
 
-def record_eligibility_outcome(application: LoanApplication, outcome: str, verdicts: list[dict]) -> None:
-    """Copy the latest outcome and flagged rules onto the application for the officers' queue."""
-    application.eligibility_outcome = outcome
-    application.review_flags = sorted({v["rule"] for v in verdicts if v["verdict"] != "pass"})
+def application_answer_info(*, application: LoanApplication, user: User, message: str) -> LoanApplication:
+    """The applicant answers an officer's question (documents are uploaded apart) → back to in_review."""
+    if application.applicant_id != user.pk:
+        raise ApplicationError(_("Only the applicant can answer."))
+    if not message.strip():
+        raise ApplicationError(_("Write your answer."))
+
+    def record(locked):
+        ApplicationMessage.objects.create(application=locked, sender=user, from_applicant=True, body=message)
+
+    try:
+        return transition(
+            application,
+            MOVES["answer"].to,
+            actor=user,
+            expected_from=MOVES["answer"].sources,
+            reason=_("Applicant answered"),
+            before_save=record,
+        )
+    except TransitionError as error:
+        raise ApplicationError(str(error)) from error
 
 
-def eligibility_run(*, application_id: int) -> EligibilityResult | None:
-    """Check a submitted application and move it to in_review or ineligible (safe to repeat)."""
-    from loans.applications.notifications import notify_eligibility
+# --- eligibility re-checks of applications in review ---------------------------------------
 
-    application = LoanApplication.objects.select_related("product").filter(pk=application_id).first()
-    if application is None or application.status != ApplicationStatus.SUBMITTED:
-        return None
-    check = eligibility.check_application(application)
-    target = ApplicationStatus.INELIGIBLE if check.outcome == "ineligible" else ApplicationStatus.IN_REVIEW
+
+def recheck_start(*, product: LoanProduct | None, user: User | None) -> RecheckRun:
+    """Record a run and queue its planning once the row is committed."""
+    return recheck_queue(run=RecheckRun(product=product, started_by=user))
+
+
+def recheck_queue(*, run: RecheckRun) -> RecheckRun:
+    """Save a new run under the current ruleset and queue its planning after the commit."""
+    run.ruleset_version = eligibility.RULESET_VERSION
+    run.status = RecheckRun.Status.QUEUED
     with transaction.atomic():
-        try:
-            transition(
-                application,
-                target,
-                reason=f"eligibility {check.ruleset_version}: {check.outcome}",
-                expected_from={ApplicationStatus.SUBMITTED},
-                before_save=lambda locked: record_eligibility_outcome(
-                    locked, check.outcome, [v.as_dict() for v in check.verdicts]
-                ),
-                on_commit=lambda locked: notify_eligibility(locked.pk),
-            )
-        except TransitionError:
-            # Another run (a redelivered task) already moved it: nothing to do.
-            return None
-        return eligibility_result_save(application=application, check=check)
+        run.save()
+        transaction.on_commit(lambda: enqueue(tasks.recheck_plan, run.pk))
+    return run
 
 
-def eligibility_result_save(*, application: LoanApplication, check: eligibility.Check) -> EligibilityResult:
-    return EligibilityResult.objects.create(
-        application=application,
-        ruleset_version=check.ruleset_version,
-        outcome=check.outcome,
-        verdicts=[v.as_dict() for v in check.verdicts],
-        started_at=check.started_at,
-        duration_ms=check.duration_ms,
+def recheck_resume(*, run: RecheckRun) -> int:
+    """Queue again what a run has not checked yet (chunks lost while the broker was down)."""
+    if run.status == RecheckRun.Status.QUEUED:
+        return 1 if enqueue(tasks.recheck_plan, run.pk) else 0
+    if run.status not in (RecheckRun.Status.RUNNING, RecheckRun.Status.FAILED):
+        return 0
+    RecheckRun.objects.filter(pk=run.pk).update(status=RecheckRun.Status.RUNNING)
+    missing = list(
+        recheck.scope(run.product_id).exclude(recheck_items__run=run).order_by("pk").values_list("pk", flat=True)
     )
+    RecheckRun.objects.filter(pk=run.pk).update(total=F("done") + len(missing))
+    if not missing:
+        recheck.finish_if_complete(run.pk)
+        return 0
+    return tasks.queue_recheck_chunks(run.pk, missing)

@@ -1,18 +1,22 @@
 import csv
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from applicants.choices import DocumentType, ReturnType
+from applicants.selectors import profile_of, returnee_data_export
 from loans.applications import selectors, services
 from loans.applications.forms import (
+    AnswerForm,
     BusinessPlanForm,
     ChoosePlanForm,
     DeclarationsForm,
@@ -26,7 +30,8 @@ from loans.applications.forms import (
 from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
 from loans.eligibility.forms import SelfCheckForm
-from loans.products.schedule import schedule_to_rows
+from loans.products.schedule import schedule_for, schedule_to_rows
+from portal.storage import download_response
 
 
 def simulator(request):
@@ -34,7 +39,7 @@ def simulator(request):
     form = SimulatorForm(request.GET or None, products=selectors.open_products())
     schedule = None
     if request.GET and form.is_valid():
-        schedule = selectors.schedule_for(
+        schedule = schedule_for(
             form.cleaned_data["product"],
             amount=form.cleaned_data["amount"],
             term_months=form.cleaned_data["term_months"],
@@ -70,10 +75,12 @@ def _schedule_csv(schedule, filename: str) -> HttpResponse:
 def self_check(request):
     """Public: a few questions, the same rule functions, nothing stored."""
     form = SelfCheckForm(request.GET or None)
-    outcome = verdicts = None
+    outcome = verdicts = planned_deadline = None
     if request.GET and form.is_valid():
         outcome, raw = eligibility.self_check(**form.cleaned_data)
         verdicts = [eligibility.explain(v.as_dict()) for v in raw]
+        planned = next((v for v in raw if v.verdict == eligibility.PLANNED), None)
+        planned_deadline = date.fromisoformat(planned.facts["deadline"]) if planned else None
     return render(
         request,
         "loans/self_check.html",
@@ -81,6 +88,7 @@ def self_check(request):
             "form": form,
             "outcome": outcome,
             "verdicts": verdicts,
+            "planned_deadline": planned_deadline,
             "DocumentType": DocumentType,
             "ReturnType": ReturnType,
         },
@@ -94,8 +102,12 @@ def self_check(request):
 def plan_list(request):
     form = PlanNameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        plan = services.plan_create(owner=request.user, name=form.cleaned_data["name"])
-        return redirect("loans:plan_edit", public_id=plan.public_id)
+        try:
+            plan = services.plan_create(owner=request.user, name=form.cleaned_data["name"])
+        except services.ApplicationError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("loans:plan_edit", public_id=plan.public_id)
     return render(request, "loans/plan_list.html", {"plans": selectors.plans_for(request.user), "form": form})
 
 
@@ -224,7 +236,7 @@ def application_loan(request, public_id):
     schedule = None
     if data is not None and form.is_valid():
         cleaned = form.cleaned_data
-        schedule = selectors.schedule_for(
+        schedule = schedule_for(
             cleaned["product"],
             amount=cleaned["amount"],
             term_months=cleaned["term_months"],
@@ -303,14 +315,9 @@ def document_download(request, document_id):
     document = selectors.document_for_user(public_id=document_id, user=request.user)
     if request.user.is_staff:
         services.document_access_record(document=document, user=request.user)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    response = download_response(
+        document.file.name, filename=document.original_name, content_type=document.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
@@ -328,6 +335,7 @@ def application_declarations(request, public_id):
 
 
 @login_required
+@never_cache  # shows the whole document number: no copy in any cache, nor in the back button
 def application_review(request, public_id):
     """Check your answers, then send. A replayed POST finds the application already sent."""
     application = selectors.application_for_owner(public_id=public_id, user=request.user)
@@ -351,7 +359,6 @@ def application_review(request, public_id):
         return redirect("loans:application_detail", public_id=application.public_id)
     if not application.is_draft:
         return redirect("loans:application_detail", public_id=application.public_id)
-    from applicants.selectors import profile_of, returnee_data_export
 
     profile = profile_of(request.user)
     return render(
@@ -403,9 +410,6 @@ def product_list(request):
 @login_required
 def application_answer(request, public_id):
     """The applicant answers an officer's request for information; the application goes back to review."""
-    from loans.applications.forms import AnswerForm
-    from loans.review import services as review
-
     application = selectors.application_for_owner(public_id=public_id, user=request.user)
     if application.status != ApplicationStatus.INFO_REQUESTED:
         messages.info(request, _("There is no question from the officer to answer now."))
@@ -413,10 +417,10 @@ def application_answer(request, public_id):
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            review.application_answer_info(
+            services.application_answer_info(
                 application=application, user=request.user, message=form.cleaned_data["message"]
             )
-        except review.ReviewError as error:
+        except services.ApplicationError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Your answer was sent. The officer will continue the review."))

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.choices import DocumentType, ReturnType
@@ -16,10 +17,15 @@ class SelfCheckForm(forms.Form):
         help_text=_("The one you would register with."),
     )
     departure_date = forms.DateField(
-        label=_("When you left Colombia"), widget=DATE_WIDGET, help_text=_("An approximate date is fine.")
+        label=_("When you left Colombia"),
+        widget=DATE_WIDGET,
+        required=False,
+        help_text=_("An approximate date is fine. After a deportation you may leave it empty if you do not know it."),
     )
     return_date = forms.DateField(
-        label=_("When you came back"), widget=DATE_WIDGET, help_text=_("An approximate date is fine.")
+        label=_("When you came back, or when you plan to come back"),
+        widget=DATE_WIDGET,
+        help_text=_("If you still live abroad, give the date you plan to return. An approximate date is fine."),
     )
     forced_return = yes_no_field(
         _("Was your return forced (for example, a deportation)?"), _("It does not exclude you.")
@@ -35,6 +41,8 @@ class SelfCheckForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         left, back = cleaned.get("departure_date"), cleaned.get("return_date")
-        if left and back and back < left:
+        if left and left > timezone.localdate():
+            self.add_error("departure_date", _("The date you left Colombia cannot be in the future."))
+        elif left and back and back < left:
             self.add_error("return_date", _("The return date cannot be before the date you left Colombia."))
         return cleaned

@@ -5,7 +5,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loans.applications.models import LoanApplication
 from loans.products.models import LoanProduct
 
 
@@ -18,7 +17,10 @@ class EligibilityResult(models.Model):
         INELIGIBLE = "ineligible", _("Not eligible")
 
     application = models.ForeignKey(
-        LoanApplication, on_delete=models.CASCADE, related_name="eligibility_results", verbose_name=_("application")
+        "loans.LoanApplication",
+        on_delete=models.CASCADE,
+        related_name="eligibility_results",
+        verbose_name=_("application"),
     )
     ruleset_version = models.CharField(_("ruleset version"), max_length=20)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
@@ -86,12 +88,12 @@ class RecheckItem(models.Model):
     """One application re-checked in a run; unique per run so a redelivered chunk adds nothing twice.
 
     A re-check never moves the application: when the new result fails, ``flagged`` marks it
-    for the officer, who decides (DOMAIN.md, 'Application workflow').
+    for the officer, who decides (docs/DOMAIN.md, "Application workflow").
     """
 
     run = models.ForeignKey(RecheckRun, on_delete=models.CASCADE, related_name="items", verbose_name=_("re-check"))
     application = models.ForeignKey(
-        LoanApplication, on_delete=models.CASCADE, related_name="recheck_items", verbose_name=_("application")
+        "loans.LoanApplication", on_delete=models.CASCADE, related_name="recheck_items", verbose_name=_("application")
     )
     result = models.ForeignKey(
         EligibilityResult, on_delete=models.CASCADE, related_name="+", verbose_name=_("new result")

@@ -1,4 +1,4 @@
-"""The eligibility engine: one small function per rule of DOMAIN.md, versioned as a ruleset.
+"""The eligibility engine: one small function per rule of docs/DOMAIN.md ("Eligibility"), versioned.
 
 Each rule returns pass / fail / review with a reason code and the facts it used. The same
 functions serve the Celery check of a submitted application and the public self-check page
@@ -10,22 +10,21 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.choices import DocumentType, ReturnType
 from applicants.validators import ADULT_AGE, age_on
-from loans.products.schedule import add_months as _add_months
+from loans.eligibility import dates
 
 # Bump when a rule, a reason code or what a rule looks at changes; every stored result keeps
 # the version it was judged under. tests/eligibility/test_ruleset_version.py pins the
 # fingerprint of each version, so a rule cannot change silently under an old number.
-RULESET_VERSION = "2026.2"
+RULESET_VERSION = "2026.3"
 
 PASS, FAIL, REVIEW = "pass", "fail", "review"
 
@@ -60,6 +59,12 @@ class Facts:
     business_department: str | None = None
     profile_changed_since_submission: bool | None = None
     product_active: bool | None = None
+    # The profile says the person still lives abroad (a planned return, not a return).
+    lives_abroad: bool = False
+    # Programmes: None where unknown (the public self-check); an empty accepted list means the
+    # product requires none (DOMAIN.md, "Entrepreneurship programmes").
+    accepted_programmes: list[int] | None = None
+    enrolled_programmes: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -72,10 +77,6 @@ class Verdict:
     def as_dict(self) -> dict:
         # JSON-safe whatever a rule put in its facts (a date, a Decimal): storing never fails.
         return json.loads(json.dumps(asdict(self), default=str))
-
-
-def _years_between(start: date, end: date) -> int:
-    return age_on(start, end)
 
 
 # --- the rules --------------------------------------------------------------------------
@@ -100,17 +101,35 @@ def rule_colombian_document(f: Facts) -> Verdict:
     return Verdict("colombian_document", FAIL, "document_not_colombian", facts)
 
 
+def _exception(f: Facts) -> bool:
+    return bool(f.forced_return) or f.return_type in (ReturnType.HUMANITARIO, ReturnType.SOLIDARIO)
+
+
 def rule_years_abroad(f: Facts) -> Verdict:
-    if f.departure_date is None or f.return_date is None:
+    if f.departure_date is None:
+        # Deported people often do not know the day they left: the commission reviews it.
+        if _exception(f):
+            return Verdict("years_abroad", REVIEW, "departure_date_missing_exception", {})
         return Verdict("years_abroad", FAIL, "return_dates_missing", {})
-    years = _years_between(f.departure_date, f.return_date)
+    if f.return_date is None and not f.lives_abroad:
+        return Verdict("years_abroad", FAIL, "return_dates_missing", {})
+    years = dates.years_abroad(f.departure_date, f.return_date, f.today)
     facts = {"years": years, "required": f.min_years_abroad}
     if years >= f.min_years_abroad:
         return Verdict("years_abroad", PASS, "enough_years", facts)
-    exception = f.forced_return or f.return_type in (ReturnType.HUMANITARIO, ReturnType.SOLIDARIO)
-    if exception:
+    if _exception(f):
         return Verdict("years_abroad", REVIEW, "short_stay_exception", facts)
     return Verdict("years_abroad", FAIL, "short_stay", facts)
+
+
+def rule_returned(f: Facts) -> Verdict | None:
+    """A return that has not happened yet is never a return (a planned date is a plan)."""
+    if f.return_date is None and not f.lives_abroad:
+        return None
+    facts = {"return_date": f.return_date.isoformat() if f.return_date else None}
+    if f.lives_abroad or not dates.has_returned(f.return_date, f.today):
+        return Verdict("returned", FAIL, "not_back_yet", facts)
+    return Verdict("returned", PASS, "back_in_colombia", facts)
 
 
 def rule_country(f: Facts) -> Verdict:
@@ -131,9 +150,13 @@ def rule_return_type(f: Facts) -> Verdict:
 
 def rule_applied_in_time(f: Facts) -> Verdict:
     if f.return_date is None:
+        if f.lives_abroad:
+            return Verdict("applied_in_time", FAIL, "window_not_open", {})
         return Verdict("applied_in_time", FAIL, "return_dates_missing", {})
-    deadline = _add_months(f.return_date, f.max_months_since_return)
+    deadline = dates.apply_by(f.return_date, f.max_months_since_return)
     facts = {"return_date": f.return_date.isoformat(), "deadline": deadline.isoformat()}
+    if not dates.has_returned(f.return_date, f.today):
+        return Verdict("applied_in_time", FAIL, "window_not_open", facts)
     ok = f.today <= deadline
     return Verdict("applied_in_time", PASS if ok else FAIL, "in_time" if ok else "too_late", facts)
 
@@ -232,9 +255,25 @@ def rule_product_open(f: Facts) -> Verdict | None:
     return Verdict("product_open", PASS if ok else REVIEW, "product_open" if ok else "product_closed", {})
 
 
+def rule_programme_enrolled(f: Facts) -> Verdict | None:
+    if f.accepted_programmes is None:
+        return None
+    facts = {"accepted": f.accepted_programmes, "enrolled": f.enrolled_programmes}
+    if not f.accepted_programmes:
+        return Verdict("programme_enrolled", PASS, "no_programme_required", facts)
+    ok = bool(set(f.accepted_programmes) & set(f.enrolled_programmes))
+    return Verdict(
+        "programme_enrolled",
+        PASS if ok else FAIL,
+        "enrolled_in_programme" if ok else "not_enrolled_in_programme",
+        facts,
+    )
+
+
 RULES: tuple[Callable[[Facts], Verdict | None], ...] = (
     rule_adult,
     rule_colombian_document,
+    rule_returned,
     rule_years_abroad,
     rule_country,
     rule_return_type,
@@ -249,6 +288,7 @@ RULES: tuple[Callable[[Facts], Verdict | None], ...] = (
     rule_declarations,
     rule_profile_unchanged,
     rule_product_open,
+    rule_programme_enrolled,
 )
 
 
@@ -276,53 +316,26 @@ def outcome_of(verdicts: list[Verdict]) -> str:
     return "eligible"
 
 
-def timed_evaluate(facts: Facts) -> tuple[str, list[Verdict], int]:
-    started = time.perf_counter()
-    outcome, verdicts = evaluate(facts)
-    return outcome, verdicts, int((time.perf_counter() - started) * 1000)
-
-
 @dataclass(frozen=True)
 class Check:
     """One run of the ruleset over a stored application, ready to be saved as a result."""
 
     outcome: str
     verdicts: list[Verdict]
-    started_at: object
+    started_at: datetime
     duration_ms: int
     ruleset_version: str = RULESET_VERSION
 
 
-def check_application(application) -> Check:
-    """Gather the facts and run every rule, timed; a fault becomes 'review' with the error.
-
-    Gathering facts reads several tables. If that raises for one application (a bad frozen
-    snapshot, a product without a parameter), the result records the error for an officer
-    instead of leaving the application stuck in 'submitted'. Database errors propagate: the
-    task retries them, since they say nothing about the application.
-    """
-    from django.db import DatabaseError
-
-    started_at = timezone.now()
-    started = time.perf_counter()
-    try:
-        facts = facts_for_application(application)
-    except DatabaseError:
-        raise
-    except Exception as error:  # noqa: BLE001 - recorded for an officer, never a silent stop
-        verdicts = [Verdict("facts", REVIEW, "rule_error", {"error": repr(error)[:300]})]
-    else:
-        _outcome, verdicts = evaluate(facts)
-    duration_ms = int((time.perf_counter() - started) * 1000)
-    return Check(outcome_of(verdicts), verdicts, started_at, duration_ms)
-
-
-def ruleset_fingerprint() -> str:
-    """A digest of the rules' source, their order and the reason codes (see RULESET_VERSION)."""
+def ruleset_fingerprint(*gatherers: Callable) -> str:
+    """A digest of the rules' source, their order, how facts are gathered (``gatherers``: the
+    functions that build ``Facts``, kept by the callers that own the data) and the reason codes
+    (see RULESET_VERSION)."""
     digest = hashlib.sha256()
     for rule in RULES:
         digest.update(inspect.getsource(rule).encode())
-    digest.update(inspect.getsource(facts_for_application).encode())
+    for gatherer in gatherers:
+        digest.update(inspect.getsource(gatherer).encode())
     digest.update(",".join(sorted(REASONS)).encode())
     return digest.hexdigest()[:16]
 
@@ -357,6 +370,38 @@ REASONS: dict[str, tuple] = {
         _(
             "An officer will review your case. Upload your certificate of migratory movements and any proof "
             "of the forced or humanitarian return."
+        ),
+    ),
+    "departure_date_missing_exception": (
+        _("The date you left Colombia is missing, and your return was forced or humanitarian."),
+        _(
+            "An officer will review your case. Upload your certificate of migratory movements from "
+            "Migración Colombia, which shows the date you left."
+        ),
+    ),
+    "not_back_yet": (
+        _("You have not come back to Colombia yet."),
+        _(
+            "When you are back and registered in the RUR you would qualify; apply within 12 months of your "
+            "return. Meanwhile you can enrol in a virtual programme and prepare your business plan."
+        ),
+    ),
+    "planned_return": (
+        _("You have not come back yet: this answer is for the return date you plan."),
+        _(
+            "When you are back and registered in the RUR you would qualify; apply within 12 months of your "
+            "return. Meanwhile you can create an account, enrol in a virtual programme and prepare your plan."
+        ),
+    ),
+    "window_not_open": (
+        _("The time to apply starts on the day you come back."),
+        _("Apply within 12 months of your return; update the return date in your profile when you are back."),
+    ),
+    "not_enrolled_in_programme": (
+        _("You are not enrolled in an entrepreneurship programme this loan accepts."),
+        _(
+            "Enrol in one of the accepted programmes (a place in a cohort, not the waiting list) under "
+            "“Entrepreneurship programmes”, then send the application again."
         ),
     ),
     "country_missing": (_("The country you returned from is missing."), _("Add it in the return step.")),
@@ -422,6 +467,7 @@ REASONS: dict[str, tuple] = {
 RULE_TITLES: dict[str, object] = {
     "adult": _("Age 18 or over"),
     "colombian_document": _("Colombian national"),
+    "returned": _("Back in Colombia"),
     "years_abroad": _("Years lived abroad"),
     "country": _("Country of return"),
     "return_type": _("Return type"),
@@ -436,6 +482,7 @@ RULE_TITLES: dict[str, object] = {
     "declarations": _("Declarations accepted"),
     "profile_unchanged": _("Profile unchanged since sending"),
     "product_open": _("Product still open"),
+    "programme_enrolled": _("Enrolled in an accepted programme"),
     "facts": _("Data of the application"),
 }
 
@@ -454,6 +501,9 @@ def explain(verdict: dict) -> dict:
 # The rules a person can answer before registering (public self-check; nothing is stored).
 SELF_CHECK_RULES = (rule_adult, rule_colombian_document, rule_years_abroad, rule_applied_in_time, rule_rur)
 
+# The self-check's answer for someone who has not come back yet: never "eligible" today.
+PLANNED = "planned"
+
 
 def self_check(
     *,
@@ -467,6 +517,12 @@ def self_check(
     rur_number,
     today=None,
 ) -> tuple[str, list[Verdict]]:
+    """Judge the answers as of today; a return date still ahead is judged as a plan.
+
+    For a planned return the rules run as of the planned day (years abroad up to then, the
+    12-month window opening then) and the outcome is ``planned`` ("when you are back and
+    registered in the RUR you would qualify") or ``ineligible``, never ``eligible``.
+    """
     facts = Facts(
         today=today or timezone.localdate(),
         birth_date=birth_date,
@@ -478,63 +534,14 @@ def self_check(
         return_type=return_type,
         rur_number=rur_number or "",
     )
-    return evaluate(facts, rules=SELF_CHECK_RULES)
-
-
-def facts_for_application(application) -> Facts:
-    """Facts of a submitted application: its frozen answers, its product, and live duplicate checks."""
-    from applicants.models import ReturneeProfile
-    from loans.applications import selectors
-    from loans.applications.models import LoanApplication
-    from loans.choices import ApplicationStatus
-
-    profile = application.frozen_profile or {}
-    plan = application.frozen_plan or {}
-    product = application.product
-
-    def as_date(value):
-        return date.fromisoformat(value) if value else None
-
-    current_profile = ReturneeProfile.objects.filter(user_id=application.applicant_id).first()
-    changed = current_profile is None or selectors.profile_snapshot(current_profile) != profile
-    document_hash = profile.get("document_number_hash") or ""
-    duplicates = (
-        ReturneeProfile.objects.filter(document_number_hash=document_hash)
-        .exclude(user_id=application.applicant_id)
-        .count()
-        if document_hash
-        else 0
+    if return_date is None or dates.has_returned(return_date, facts.today):
+        return evaluate(facts, rules=SELF_CHECK_RULES)
+    outcome, verdicts = evaluate(replace(facts, today=return_date), rules=SELF_CHECK_RULES)
+    deadline = dates.apply_by(return_date, facts.max_months_since_return)
+    planned = Verdict(
+        "returned",
+        PLANNED,
+        "planned_return",
+        {"return_date": return_date.isoformat(), "deadline": deadline.isoformat()},
     )
-    submitted_on = (
-        timezone.localtime(application.submitted_at).date() if application.submitted_at else timezone.localdate()
-    )
-    return Facts(
-        today=submitted_on,
-        birth_date=as_date(profile.get("birth_date")),
-        document_type=profile.get("document_type", ""),
-        is_colombian_national=profile.get("is_colombian_national"),
-        country_returned_from=profile.get("country_returned_from", ""),
-        departure_date=as_date(profile.get("departure_date")),
-        return_date=as_date(profile.get("return_date")),
-        return_type=profile.get("return_type", ""),
-        forced_return=profile.get("forced_return"),
-        rur_number=profile.get("rur_number", ""),
-        declarations_complete=bool(profile.get("declarations_accepted_at") and application.declarations_accepted_at),
-        min_years_abroad=product.min_years_abroad,
-        max_months_since_return=product.max_months_since_return,
-        accepted_countries=list(product.accepted_countries or []),
-        eligible_return_types=list(product.eligible_return_types or []),
-        covered_departments=list(product.covered_departments.values_list("code", flat=True)),
-        other_open_applications=LoanApplication.objects.filter(
-            applicant_id=application.applicant_id, status__in=ApplicationStatus.open_states()
-        )
-        .exclude(pk=application.pk)
-        .count(),
-        duplicate_identity_accounts=duplicates,
-        loan_request_errors=selectors.frozen_loan_request_errors(application, day=submitted_on),
-        plan_missing=selectors.frozen_plan_missing(plan),
-        missing_documents=selectors.missing_documents(application),
-        business_department=plan.get("department") or "",
-        profile_changed_since_submission=changed,
-        product_active=product.is_active,
-    )
+    return (outcome if outcome == "ineligible" else PLANNED), [planned, *verdicts]

@@ -72,7 +72,7 @@ class LoanProductAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "is_active", "annual_rate_pct", "credit_category", "window_opens", "window_closes"]
     list_filter = ["is_active", "credit_category"]
     search_fields = ["name", "code"]
-    filter_horizontal = ["covered_departments"]
+    filter_horizontal = ["covered_departments", "accepted_programmes"]
     fieldsets = [
         (None, {"fields": ["code", "name", "description", "is_active"]}),
         (
@@ -111,6 +111,7 @@ class LoanProductAdmin(admin.ModelAdmin):
                     "eligible_return_types",
                     "accepted_countries",
                     "covered_departments",
+                    "accepted_programmes",
                     "min_years_abroad",
                     "max_months_since_return",
                 ]

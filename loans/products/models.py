@@ -1,17 +1,23 @@
 """Products, minimum wages and usury caps."""
 
+from __future__ import annotations
+
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Department
 from loans.choices import (
     CreditCategory,
+    DocumentKind,
     GraceMode,
 )
+from loans.products.money import format_percent
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -61,11 +67,11 @@ class UsuryCap(models.Model):
 
 
 class LoanProduct(models.Model):
-    """A loan line with every parameter set by staff (DOMAIN.md, 'Loan product parameters')."""
+    """A loan line with every parameter set by staff (docs/DOMAIN.md, "Loan products")."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description for applicants"), blank=True)
+    description = models.TextField(_("description for applicants"), max_length=2000, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     min_amount_cop = models.PositiveBigIntegerField(_("minimum amount (COP)"), null=True, blank=True)
@@ -124,6 +130,17 @@ class LoanProduct(models.Model):
         _("minimum years lived abroad"), default=3, help_text=_("Ley 1565: 3 years; officers review exceptions.")
     )
     max_months_since_return = models.PositiveSmallIntegerField(_("apply within (months after return)"), default=12)
+    # Named by string: programmes live beside products in the same app, and neither imports the other.
+    accepted_programmes = models.ManyToManyField(
+        "loans.Programme",
+        blank=True,
+        related_name="products",
+        verbose_name=_("accepted entrepreneurship programmes"),
+        help_text=_(
+            "The applicant must be enrolled in one of them to apply, and have completed it before the "
+            "disbursement. Empty means no programme is required."
+        ),
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -142,6 +159,61 @@ class LoanProduct(models.Model):
         )
 
     def clean(self):
-        from loans.products.rules import validate_product
+        """Staff-facing checks; the rate must stay under the usury cap in force for its category."""
+        errors: dict[str, list[str]] = {}
 
-        validate_product(self)
+        def add(field: str, message: str) -> None:
+            errors.setdefault(field, []).append(message)
+
+        if self.min_amount_cop is None and self.min_amount_smmlv is None:
+            add("min_amount_cop", _("Set a minimum amount, in pesos or in SMMLV."))
+        if self.max_amount_cop is None and self.max_amount_smmlv is None:
+            add("max_amount_cop", _("Set a maximum amount, in pesos or in SMMLV."))
+        if self.min_amount_cop and self.max_amount_cop and self.min_amount_cop > self.max_amount_cop:
+            add("max_amount_cop", _("The maximum must be at least the minimum."))
+        if (
+            self.min_amount_smmlv is not None
+            and self.max_amount_smmlv is not None
+            and self.min_amount_smmlv > self.max_amount_smmlv
+        ):
+            add("max_amount_smmlv", _("The maximum must be at least the minimum."))
+        if self.min_term_months and self.max_term_months and self.min_term_months > self.max_term_months:
+            add("max_term_months", _("The maximum term must be at least the minimum term."))
+        if self.max_term_months is not None and self.max_grace_months >= self.max_term_months:
+            add("max_grace_months", _("The grace must be shorter than the maximum term."))
+        if self.window_closes and self.window_opens and self.window_closes < self.window_opens:
+            add("window_closes", _("The window cannot close before it opens."))
+        if self.state_pays_every is not None and self.state_pays_every < 2:
+            add("state_pays_every", _("Use 2 or more (every 12th instalment is written 12)."))
+        unknown = set(self.required_documents or []) - set(DocumentKind.values)
+        if unknown:
+            add("required_documents", _("Unknown document kinds: %(kinds)s") % {"kinds": ", ".join(sorted(unknown))})
+        if self.annual_rate_pct is not None and self.credit_category:
+            day = max(self.window_opens or timezone.localdate(), timezone.localdate())
+            cap = usury_cap_on(self.credit_category, day)
+            if cap is None:
+                add(
+                    "credit_category",
+                    _("There is no usury cap in force for this credit category on %(day)s; add it first.")
+                    % {"day": day.isoformat()},
+                )
+            elif self.annual_rate_pct > cap.rate_pct:
+                add(
+                    "annual_rate_pct",
+                    _("%(rate)s%% E.A. exceeds the usury cap of %(cap)s%% E.A. in force for %(category)s.")
+                    % {
+                        "rate": format_percent(self.annual_rate_pct),
+                        "cap": format_percent(cap.rate_pct),
+                        "category": cap.get_credit_category_display(),
+                    },
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+def smmlv_for(year: int) -> int | None:
+    return MinimumWage.objects.filter(year=year).values_list("amount", flat=True).first()
+
+
+def usury_cap_on(credit_category: str, day: date) -> UsuryCap | None:
+    return UsuryCap.objects.filter(credit_category=credit_category, valid_from__lte=day, valid_to__gte=day).first()

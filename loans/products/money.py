@@ -1,4 +1,5 @@
-"""Colombian pesos: whole numbers, shown as $1.423.500 in Spanish and COP 1,423,500 in English.
+"""Colombian pesos: whole numbers, shown as $1.423.500 in Spanish and COP 1,423,500 in English;
+and rates as people write them (42.5, not 42.5000).
 
 A status page shows a hundred and fifty amounts; babel's ``format_decimal`` parses its pattern
 and looks up the locale on every call. Whole pesos need only the locale's grouping and minus
@@ -40,3 +41,8 @@ def format_cop(amount: int | str | Decimal | None, language: str | None = None) 
     prefix, group, minus = _symbols(language)
     digits = f"{abs(amount):,}".replace(",", group)
     return f"{prefix}{minus}{digits}" if amount < 0 else prefix + digits
+
+
+def format_percent(value) -> str:
+    # Caps are stored with four decimals; show 42.5, not 42.5000 (and never 4.25E+1).
+    return f"{Decimal(value).normalize():f}"

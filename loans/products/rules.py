@@ -9,20 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loans.choices import DocumentKind
-from loans.products.money import format_cop
-
-
-def smmlv_for(year: int) -> int | None:
-    from loans.products.models import MinimumWage
-
-    return MinimumWage.objects.filter(year=year).values_list("amount", flat=True).first()
-
-
-def usury_cap_on(credit_category: str, day: date):
-    from loans.products.models import UsuryCap
-
-    return UsuryCap.objects.filter(credit_category=credit_category, valid_from__lte=day, valid_to__gte=day).first()
+from loans.products.models import smmlv_for
+from loans.products.money import format_cop, format_percent
 
 
 def amount_limits(product, day: date | None = None) -> tuple[int, int]:
@@ -48,64 +36,6 @@ def amount_limits(product, day: date | None = None) -> tuple[int, int]:
 def max_financing(product, total_investment: int) -> int:
     """The most the product may lend for a plan: its share of the plan's investment, in whole pesos."""
     return int((Decimal(total_investment) * product.max_financing_pct / 100).to_integral_value(ROUND_FLOOR))
-
-
-def _percent(value) -> str:
-    # Caps are stored with four decimals; show 42.5, not 42.5000 (and never 4.25E+1).
-    return f"{Decimal(value).normalize():f}"
-
-
-def validate_product(product) -> None:
-    """Staff-facing checks; the rate must stay under the usury cap in force for its category."""
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    if product.min_amount_cop is None and product.min_amount_smmlv is None:
-        add("min_amount_cop", _("Set a minimum amount, in pesos or in SMMLV."))
-    if product.max_amount_cop is None and product.max_amount_smmlv is None:
-        add("max_amount_cop", _("Set a maximum amount, in pesos or in SMMLV."))
-    if product.min_amount_cop and product.max_amount_cop and product.min_amount_cop > product.max_amount_cop:
-        add("max_amount_cop", _("The maximum must be at least the minimum."))
-    if (
-        product.min_amount_smmlv is not None
-        and product.max_amount_smmlv is not None
-        and product.min_amount_smmlv > product.max_amount_smmlv
-    ):
-        add("max_amount_smmlv", _("The maximum must be at least the minimum."))
-    if product.min_term_months and product.max_term_months and product.min_term_months > product.max_term_months:
-        add("max_term_months", _("The maximum term must be at least the minimum term."))
-    if product.max_term_months is not None and product.max_grace_months >= product.max_term_months:
-        add("max_grace_months", _("The grace must be shorter than the maximum term."))
-    if product.window_closes and product.window_opens and product.window_closes < product.window_opens:
-        add("window_closes", _("The window cannot close before it opens."))
-    if product.state_pays_every is not None and product.state_pays_every < 2:
-        add("state_pays_every", _("Use 2 or more (every 12th instalment is written 12)."))
-    unknown = set(product.required_documents or []) - set(DocumentKind.values)
-    if unknown:
-        add("required_documents", _("Unknown document kinds: %(kinds)s") % {"kinds": ", ".join(sorted(unknown))})
-    if product.annual_rate_pct is not None and product.credit_category:
-        day = max(product.window_opens or timezone.localdate(), timezone.localdate())
-        cap = usury_cap_on(product.credit_category, day)
-        if cap is None:
-            add(
-                "credit_category",
-                _("There is no usury cap in force for this credit category on %(day)s; add it first.")
-                % {"day": day.isoformat()},
-            )
-        elif product.annual_rate_pct > cap.rate_pct:
-            add(
-                "annual_rate_pct",
-                _("%(rate)s%% E.A. exceeds the usury cap of %(cap)s%% E.A. in force for %(category)s.")
-                % {
-                    "rate": _percent(product.annual_rate_pct),
-                    "cap": _percent(cap.rate_pct),
-                    "category": cap.get_credit_category_display(),
-                },
-            )
-    if errors:
-        raise ValidationError(errors)
 
 
 def loan_request_errors(
@@ -143,7 +73,7 @@ def loan_request_errors(
                     "This product lends at most %(pct)s%% of the plan's investment (%(investment)s): "
                     "at most %(ceiling)s."
                 ) % {
-                    "pct": _percent(product.max_financing_pct),
+                    "pct": format_percent(product.max_financing_pct),
                     "investment": format_cop(total_investment),
                     "ceiling": format_cop(ceiling),
                 }

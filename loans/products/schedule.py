@@ -1,7 +1,7 @@
 """Repayment schedule, exact to the peso.
 
-Pure Python (no models, no database) so the simulator, the product admin and
-disbursement all compute the same rows. See ``docs/SCHEDULE.md``.
+Pure Python arithmetic (no models, no database) so the simulator, the product admin and
+disbursement all compute the same rows; ``schedule_for`` reads the terms off a product. See ``docs/SCHEDULE.md``.
 
 Rules, in short:
 
@@ -23,10 +23,13 @@ Rules, in short:
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
+
+from django.utils import timezone
 
 __all__ = [
     "GraceMode",
@@ -102,12 +105,14 @@ def _check_annual_rate(annual_rate: Decimal) -> None:
         )
 
 
+@functools.lru_cache(maxsize=256)
 def monthly_rate_from_effective_annual(annual_rate: Decimal) -> Decimal:
     """Monthly rate equivalent to an effective annual rate: ``(1 + EA) ** (1/12) - 1``.
 
     ``annual_rate`` is a fraction (``Decimal("0.2268")`` is 22.68 % E.A.). The result
     is computed as ``exp(ln(1 + EA) / 12) - 1`` at 50 digits and returned rounded to
-    34 significant digits; a rate of 0 gives exactly 0.
+    34 significant digits; a rate of 0 gives exactly 0. Remembered per rate (a product has one;
+    the logarithm and exponential at 50 digits are most of a schedule's cost).
     """
     _check_annual_rate(annual_rate)
     with localcontext(Context(prec=_WORKING_PRECISION)) as ctx:
@@ -125,9 +130,11 @@ def _level_payment(balance: int, rate: Decimal, months: int) -> int:
         return _round_peso(Decimal(balance) * rate * growth / (growth - 1))
 
 
-def _interest(balance: int, rate: Decimal) -> int:
-    with localcontext(Context(prec=_WORKING_PRECISION)):
-        return _round_peso(Decimal(balance) * rate)
+def _interest(balance: int, rate: Decimal, context: Context) -> int:
+    # The working context is passed in (one per schedule), not entered for each row: the same
+    # arithmetic, without a thread-local context switch per instalment.
+    product = context.multiply(Decimal(balance), rate)
+    return int(product.quantize(_ONE_PESO, rounding=ROUND_HALF_UP, context=context))
 
 
 def add_months(start: date, months: int) -> date:
@@ -137,6 +144,8 @@ def add_months(start: date, months: int) -> date:
     """
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
+    if start.day <= 28:  # every month has the day: no calendar lookup (most dates, most calls)
+        return date(year, month, start.day)
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
@@ -240,6 +249,7 @@ def build_schedule(
         raise ValueError(f"grace_mode must be one of {choices}, got {grace_mode!r}.") from None
 
     rate = monthly_rate_from_effective_annual(annual_rate)
+    context = Context(prec=_WORKING_PRECISION)
     instalments: list[Instalment] = []
     balance = amount
     capitalised_interest = 0
@@ -249,7 +259,7 @@ def build_schedule(
         is_grace = number <= grace_months
         if number == grace_months + 1:
             regular_payment = _level_payment(balance, rate, term_months - grace_months)
-        interest = _interest(balance, rate)
+        interest = _interest(balance, rate, context)
         if is_grace and grace_mode is GraceMode.CAPITALISED:
             principal, payment, closing = 0, 0, balance + interest
             capitalised_interest += interest
@@ -301,6 +311,26 @@ def build_schedule(
         state_paid_total=state_paid_total,
         on_time_rebate=on_time_rebate,
         borrower_total_if_on_time=total_paid - state_paid_total - on_time_rebate,
+    )
+
+
+def schedule_for(product, *, amount: int, term_months: int, grace_months: int, start: date | None = None) -> Schedule:
+    """A product's schedule for a request: first instalment one month after ``start`` (today by default).
+
+    ``product`` is a ``LoanProduct`` (its rate, grace mode and incentives); the simulator, the
+    application pages and the disbursement all call this, so they show the same rows.
+    """
+    start = start or timezone.localdate()
+    first_due = add_months(start, 1)
+    return build_schedule(
+        amount=amount,
+        annual_rate=product.annual_rate_pct / 100,
+        term_months=term_months,
+        grace_months=grace_months,
+        grace_mode=GraceMode(product.grace_mode),
+        first_due_date=first_due,
+        state_pays_every=product.state_pays_every,
+        on_time_rebate_pct=product.on_time_rebate_pct,
     )
 
 

@@ -5,8 +5,9 @@
 - Up to ``STREAM_MAX_ROWS`` rows stream straight away in constant memory: CSV from a
   server-side cursor (``iterator(chunk_size=...)``) or PostgreSQL's COPY, XLSX as sheet XML
   streamed into a zip (``loans/reports/xlsx.py``) in a temporary file and sent from there.
-- Larger exports are built by the ``loans.exports.build`` task into MEDIA_ROOT/exports/;
-  the analyst is notified and downloads the file until it expires.
+- Larger exports are built by the ``loans.exports.build`` task into the default storage
+  (``exports/``: MEDIA_ROOT or the bucket); the analyst is notified and downloads the file until it expires.
+- Rows are read from the reporting replica when one is configured (portal/db_router.py).
 - Document numbers, phones, addresses (and names and emails) are selected, hence decrypted,
   only when the export asks for personal data and the user has ``loans.view_pii``.
 """
@@ -22,11 +23,15 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Case, CharField, F, Func, OuterRef, Q, Subquery, Sum, Value, When
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connection, connections, transaction
+from django.db.models import Case, CharField, F, Func, Model, OuterRef, Subquery, Sum, Value, When
+from django.db.models.expressions import Combinable
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat, ExtractYear
 from django.urls import reverse
@@ -36,12 +41,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applicants.models import User
+from applicants.notify import notify
+from loans import permissions
 from loans.applications.models import LoanApplication
 from loans.reports import xlsx
 from loans.reports.figures import planned_jobs
 from loans.reports.filters import ReportFilters, parse_filters
 from loans.reports.models import ExportJob
 from loans.servicing.models import Loan, LoanInstalment, Repayment
+from portal.db_router import reads_alias, replica_reads
+from portal.storage import save_exact
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +66,12 @@ COPY_READ_BYTES = 1024 * 1024
 DOWNLOAD_TTL = timedelta(hours=24)
 EXPORTS_DIR = "exports"
 
-PERMISSION = "loans.export_reports"
-PII_PERMISSION = "loans.view_pii"
+
+class Refusal(StrEnum):
+    """Why an export is refused; the value is what the log records (in English)."""
+
+    NO_EXPORT_PERMISSION = "missing permission loans.export_reports"
+    NO_PII_PERMISSION = "personal data asked for without permission loans.view_pii"
 
 
 def stream_max_rows() -> int:
@@ -86,11 +99,6 @@ def _pii_columns(prefix: str) -> list[Column]:
     ]
 
 
-def _frozen(key: str):
-    """A value of the business plan as it was sent."""
-    return KeyTextTransform(key, "frozen_plan")
-
-
 def _outstanding_principal():
     owed = (
         LoanInstalment.objects.filter(loan=OuterRef("pk"))
@@ -104,7 +112,7 @@ def _outstanding_principal():
 
 @dataclass(frozen=True)
 class ExportKind:
-    model: type
+    model: type[Model]
     # Where the application is, seen from this model ('' for applications).
     prefix: str
     # The column the date range selects on, and whether it holds datetimes.
@@ -220,7 +228,7 @@ def columns(kind: str, *, include_pii: bool) -> list[Column]:
 def queryset(kind: str, filters: ReportFilters, *, today: date | None = None):
     """The rows an export holds, in a stable order (the primary key)."""
     spec = kind_spec(kind)
-    return spec.model.objects.filter(
+    return spec.model._default_manager.filter(
         filters.application_q(spec.prefix, today=today),
         filters.date_q(spec.date_field, is_datetime=spec.date_is_datetime),
     ).order_by("pk")
@@ -314,7 +322,7 @@ def copy_select(kind: str, filters: ReportFilters) -> str:
     """The export's SELECT (no personal data) with every column rendered as its CSV text."""
     chosen = columns(kind, include_pii=False)
     queryset_ = _annotated(queryset(kind, filters), chosen)
-    texts = {}
+    texts: dict[str, Combinable] = {}
     for c in chosen:
         raw = f"x_{c.key}"
         field = queryset_.query.annotations[raw].output_field
@@ -334,14 +342,14 @@ def copy_select(kind: str, filters: ReportFilters) -> str:
         else:
             texts[f"t_{c.key}"] = F(raw)
     sql, params = queryset_.annotate(**texts).values_list(*texts).query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[reads_alias()].cursor() as cursor:
         return cursor.mogrify(sql, params).decode()
 
 
 def copy_csv(out, kind: str, filters: ReportFilters) -> int:
     """Write the export (headers, then COPY's rows) to a binary file; returns the rows written."""
     out.write(_header_bytes(kind, include_pii=False))
-    with connection.cursor() as cursor:
+    with connections[reads_alias()].cursor() as cursor:
         cursor.cursor.copy_expert(
             f"COPY ({copy_select(kind, filters)}) TO STDOUT WITH (FORMAT csv)", out, size=COPY_READ_BYTES
         )
@@ -367,7 +375,7 @@ def write_csv(path: Path, kind: str, filters: ReportFilters, *, include_pii: boo
     with open(path, "wb") as out:
         if uses_copy(include_pii=include_pii):
             return copy_csv(out, kind, filters)
-        written = []
+        written: list[int] = []
         for chunk in csv_chunks(kind, filters, include_pii=include_pii, on_done=written.append):
             out.write(chunk)
     return written[0]
@@ -385,7 +393,7 @@ def xlsx_copy_select(kind: str, filters: ReportFilters) -> str:
         xlsx.sql_cell(f"e.{quote(name)}", internal, settings.TIME_ZONE)
         for name, internal in zip(names, types, strict=True)
     )
-    with connection.cursor() as cursor:
+    with connections[reads_alias()].cursor() as cursor:
         inner = cursor.mogrify(sql, params).decode()
     return f"SELECT '<row>' || {cells} || '</row>' FROM ({inner}) AS e"  # noqa: S608 - names from the models
 
@@ -396,7 +404,7 @@ def write_xlsx(path: Path, kind: str, filters: ReportFilters, *, include_pii: bo
     workbook = xlsx.Workbook(path, kind, headers(kind, include_pii=include_pii))
     try:
         if uses_copy(include_pii=include_pii):
-            with connection.cursor() as cursor:
+            with connections[reads_alias()].cursor() as cursor:
                 cursor.cursor.copy_expert(
                     f"COPY ({xlsx_copy_select(kind, filters)}) TO STDOUT", workbook, size=COPY_READ_BYTES
                 )
@@ -435,13 +443,13 @@ def filename(kind: str, fmt: str, day: date | None = None) -> str:
 # --- the log and the jobs ----------------------------------------------------------------
 
 
-def refusal_reason(user: User, *, include_pii: bool) -> str:
-    """'' when the user may run this export, else why not (in English, for the log)."""
-    if not (user.is_active and user.is_staff and user.has_perm(PERMISSION)):
-        return "missing permission loans.export_reports"
-    if include_pii and not user.has_perm(PII_PERMISSION):
-        return "personal data asked for without permission loans.view_pii"
-    return ""
+def refusal_reason(user: User, *, include_pii: bool) -> Refusal | None:
+    """None when the user may run this export, else why not."""
+    if not permissions.may_export(user):
+        return Refusal.NO_EXPORT_PERMISSION
+    if include_pii and not permissions.sees_pii(user):
+        return Refusal.NO_PII_PERMISSION
+    return None
 
 
 def export_log(
@@ -494,15 +502,17 @@ def stream_xlsx_file(kind: str, filters: ReportFilters, *, include_pii: bool) ->
     return handle, rows
 
 
-def export_path(job: ExportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / EXPORTS_DIR / f"{job.public_id}.{job.format}"
+def export_name(job: ExportJob) -> str:
+    """Where the job's file is kept in the default storage."""
+    return f"{EXPORTS_DIR}/{job.public_id}.{job.format}"
 
 
 def export_build(job_id: int) -> ExportJob | None:
     """Build a background export's file (safe to run twice: a finished job is left alone).
 
-    Written to a ``.part`` file renamed into place when complete, so a reader never sees half
-    a file; on any error the partial file is removed before the error goes up.
+    Written to a local temporary file, then stored (on disk or in the bucket) once complete;
+    the job points to it only after that, so a reader never sees half a file. On any error
+    nothing is kept and the error goes up.
     """
     with transaction.atomic():
         # Lock the row: a redelivered copy of the task waits, then finds the job finished.
@@ -511,25 +521,23 @@ def export_build(job_id: int) -> ExportJob | None:
             return None
         job.status = ExportJob.Status.RUNNING
         job.save(update_fields=["status"])
-    final = export_path(job)
-    partial = final.with_name(final.name + ".part")
-    try:
+    name = export_name(job)
+    with tempfile.TemporaryDirectory(prefix="export-") as directory:
+        partial = Path(directory) / Path(name).name
         with translation.override(_language_of(job.requested_by)):
             filters, form = parse_filters(job.filters)
             if filters is None:
                 raise ValueError("; ".join(form.error_messages_list()))
-            final.parent.mkdir(parents=True, exist_ok=True)
-            rows = WRITERS[job.format](partial, job.kind, filters, include_pii=job.include_pii)
-        os.replace(partial, final)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+            with replica_reads():
+                rows = WRITERS[ExportJob.Format(job.format)](partial, job.kind, filters, include_pii=job.include_pii)
+        with open(partial, "rb") as built:
+            save_exact(name, File(built, name=Path(name).name))
     now = timezone.now()
     with transaction.atomic():
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.READY,
             row_count=rows,
-            file_path=f"{EXPORTS_DIR}/{final.name}",
+            file_path=name,
             finished_at=now,
             expires_at=now + DOWNLOAD_TTL,
             error="",
@@ -545,8 +553,7 @@ def export_fail(job_id: int, error: BaseException | str) -> None:
     job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
     if job is None:
         return
-    for path in (export_path(job), export_path(job).with_name(export_path(job).name + ".part")):
-        path.unlink(missing_ok=True)
+    default_storage.delete(export_name(job))
     message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     with transaction.atomic():
         ExportJob.objects.filter(pk=job.pk).update(
@@ -554,8 +561,6 @@ def export_fail(job_id: int, error: BaseException | str) -> None:
         )
         if job.requested_by is not None:
             with translation.override(_language_of(job.requested_by)):
-                from applicants.notify import notify
-
                 notify(
                     user=job.requested_by,
                     key=f"export-failed:{job.public_id}",
@@ -571,11 +576,12 @@ def export_fail(job_id: int, error: BaseException | str) -> None:
 
 
 def _notify_ready(job: ExportJob) -> None:
-    from applicants.notify import notify
-
-    with translation.override(_language_of(job.requested_by)):
+    user = job.requested_by
+    if user is None:  # the analyst's account was deleted meanwhile
+        return
+    with translation.override(_language_of(user)):
         notify(
-            user=job.requested_by,
+            user=user,
             key=f"export-ready:{job.public_id}",
             kind="export_ready",
             subject=_("Your export is ready"),
@@ -597,7 +603,7 @@ def purge_expired(now: datetime | None = None) -> int:
     now = now or timezone.now()
     purged = 0
     for job in ExportJob.objects.filter(expires_at__lt=now).exclude(file_path="").iterator():
-        (Path(settings.MEDIA_ROOT) / job.file_path).unlink(missing_ok=True)
+        default_storage.delete(job.file_path)
         ExportJob.objects.filter(pk=job.pk).update(file_path="")
         purged += 1
     return purged
@@ -610,6 +616,5 @@ def downloadable(job: ExportJob, now: datetime | None = None) -> bool:
 
 def analysts() -> Iterable[User]:
     """Active staff given the reports permission (through a group or directly)."""
-    permission = Q(groups__permissions__codename="view_reports", groups__permissions__content_type__app_label="loans")
-    direct = Q(user_permissions__codename="view_reports", user_permissions__content_type__app_label="loans")
-    return User.objects.filter(permission | direct, is_active=True, is_staff=True).distinct().order_by("pk")
+    holders = permissions.holders(permissions.VIEW_REPORTS)
+    return User.objects.filter(holders, is_active=True, is_staff=True).distinct().order_by("pk")

@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from django import forms
 from django.db.models import Q
@@ -177,7 +178,7 @@ class ReportFilterForm(forms.Form):
     age_band = forms.ChoiceField(
         label=_("Age"),
         required=False,
-        choices=[("", _("All"))] + AGE_BAND_CHOICES,
+        choices=[("", _("All")), *AGE_BAND_CHOICES],
         error_messages={"invalid_choice": _("There is no age band “%(value)s”; use one of 18-24 … 65+.")},
     )
     status = forms.ChoiceField(
@@ -190,14 +191,19 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
-        self.fields["department"].choices = [("", _("All"))] + list(Department.objects.values_list("code", "name"))
-        self.fields["product"].choices = [("", _("All"))] + list(
+        self._choice_field("department").choices = [("", _("All"))] + list(
+            Department.objects.values_list("code", "name")
+        )
+        self._choice_field("product").choices = [("", _("All"))] + list(
             LoanProduct.objects.order_by("name").values_list("code", "name")
         )
-        self.fields["sector"].choices = [("", _("All"))] + [
+        self._choice_field("sector").choices = [("", _("All"))] + [
             (code, f"{code} · {name.capitalize()}")
             for code, name in EconomicSection.objects.order_by("code").values_list("code", "name")
         ]
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields[name])  # declared above as a ChoiceField
 
     def clean_municipality(self) -> str:
         code = self.cleaned_data["municipality"].strip()

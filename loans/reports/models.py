@@ -15,7 +15,7 @@ class ExportJob(models.Model):
 
     Every attempt is recorded, refused ones included: who, which filters, how many rows,
     which format, when. Large exports are built by a worker into ``file_path`` (under
-    MEDIA_ROOT/exports/) and can be downloaded by their owner until ``expires_at``.
+    the default storage, exports/: MEDIA_ROOT or the bucket) and can be downloaded by their owner until ``expires_at``.
     """
 
     class Kind(models.TextChoices):

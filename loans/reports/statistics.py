@@ -97,14 +97,21 @@ SECONDARY = "*"  # five or more, hidden so that a small cell cannot be worked ou
 
 
 def _hide_row(values: dict, hidden: set) -> bool:
-    """Hide small counts and small differences between a row's published counts; True if any changed."""
+    return hide_small_cells(values, hidden, COUNTS)
+
+
+def hide_small_cells(values: dict, hidden: set, counts: tuple[str, ...]) -> bool:
+    """Hide small counts and small differences between a row's published counts; True if any changed.
+
+    ``counts`` are nested measures of one row (applied ≥ approved ≥ disbursed; enrolled ≥ completed).
+    """
     changed = False
-    for measure in COUNTS:
+    for measure in counts:
         if measure not in hidden and values[measure] < MIN_CELL:
             hidden.add(measure)
             changed = True
-    for bigger in COUNTS:
-        for smaller in COUNTS:
+    for bigger in counts:
+        for smaller in counts:
             if bigger == smaller or bigger in hidden or smaller in hidden:
                 continue
             if values[bigger] >= values[smaller] and 0 < values[bigger] - values[smaller] < MIN_CELL:
@@ -132,7 +139,7 @@ def suppress(raw: dict) -> dict:
         pass
     tables = {}
     for table, rows in raw["tables"].items():
-        hidden = [set() for _row in rows]
+        hidden: list[set] = [set() for _row in rows]
         changed = True
         while changed:
             changed = False

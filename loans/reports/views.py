@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,15 +26,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from applicants.choices import ReturnType, Sex
 from applicants.models import Municipality
+from loans import permissions
+from loans.products.money import format_cop
 from loans.reports import exports, summaries
+from loans.reports import programmes as programme_figures
 from loans.reports import statistics as stats
 from loans.reports.charts import all_charts, chart_named, number, percent, stage_labels
 from loans.reports.drawing import svg
 from loans.reports.filters import AGE_BAND_CHOICES, parse_filters
 from loans.reports.models import ExportJob
+from loans.reports.tasks import build_export
+from portal.db_router import replica_iter, replica_view
 from portal.queue import enqueue
-
-REPORTS_PERMISSION = "loans.view_reports"
+from portal.storage import download_response
 
 
 def analyst_required(view):
@@ -48,7 +53,7 @@ def analyst_required(view):
             raise Http404
         if not user.is_verified():
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not user.has_perm(REPORTS_PERMISSION):
+        if not permissions.may_view_reports(user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -80,8 +85,8 @@ def _report_context(request, form, filters, export_form=None) -> dict:
         "filters": filters,
         "query": urlencode(filters.as_dict()) if filters else "",
         "export_form": export_form or ExportForm(),
-        "can_export": request.user.has_perm(exports.PERMISSION),
-        "can_see_pii": request.user.has_perm(exports.PII_PERMISSION),
+        "can_export": permissions.may_export(request.user),
+        "can_see_pii": permissions.sees_pii(request.user),
         "stream_max_rows": number(exports.stream_max_rows()),
     }
     department = form.data.get("department") if form.is_bound else ""
@@ -107,6 +112,7 @@ def _report_context(request, form, filters, export_form=None) -> dict:
 @never_cache
 @require_GET
 @analyst_required
+@replica_view
 def reports(request):
     filters, form = parse_filters(request.GET)
     status = 200 if filters is not None else 400
@@ -115,6 +121,7 @@ def reports(request):
 
 @require_GET
 @analyst_required
+@replica_view
 def report_chart(request, name):
     filters, _form = parse_filters(request.GET)
     if filters is None:
@@ -123,13 +130,14 @@ def report_chart(request, name):
     if chart is None:
         raise Http404
     response = HttpResponse(svg(chart), content_type="image/svg+xml")
-    # matplotlib's SVG carries style attributes; an image cannot run script, so allow only those.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    # The chart is drawn with presentation attributes alone: it needs nothing, so it gets nothing.
+    response["Content-Security-Policy"] = "default-src 'none'"
     response["Cache-Control"] = "private, max-age=300"
     return response
 
 
 @require_POST
+@replica_view
 def report_export(request):
     """Stream a small export at once; queue a large one. Refusals are logged as well."""
     user = request.user
@@ -140,7 +148,7 @@ def report_export(request):
     export_form = ExportForm(request.POST)
     filters, form = parse_filters(request.POST)
     if not export_form.is_valid() or filters is None:
-        if not (user.is_staff and user.has_perm(REPORTS_PERMISSION)):
+        if not permissions.may_view_reports(user):
             raise Http404
         context = _report_context(request, form, filters, export_form)
         return render(request, "loans/reports/index.html", context, status=400)
@@ -160,7 +168,9 @@ def report_export(request):
         )
         if not user.is_staff:
             raise Http404
-        return render(request, "loans/reports/refused.html", {"pii": "view_pii" in reason}, status=403)
+        return render(
+            request, "loans/reports/refused.html", {"pii": reason is exports.Refusal.NO_PII_PERMISSION}, status=403
+        )
 
     rows = exports.count(kind, filters)
     if rows > exports.stream_max_rows():
@@ -175,7 +185,6 @@ def report_export(request):
                 status=ExportJob.Status.QUEUED,
                 row_count=rows,
             )
-            from loans.reports.tasks import build_export
 
             transaction.on_commit(lambda: enqueue(build_export, job.pk))
         messages.info(
@@ -207,7 +216,7 @@ def report_export(request):
         chunks = exports.csv_chunks(
             kind, filters, include_pii=include_pii, on_done=lambda sent: exports.export_finish(job, sent)
         )
-        response = StreamingHttpResponse(chunks, content_type=exports.CONTENT_TYPES[fmt])
+        response = StreamingHttpResponse(replica_iter(chunks), content_type=exports.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     else:
         handle, written = exports.stream_xlsx_file(kind, filters, include_pii=include_pii)
@@ -237,18 +246,13 @@ def export_download(request, public_id):
         raise Http404
     if not exports.downloadable(job):
         return render(request, "loans/reports/expired.html", {"job": job}, status=410)
-    path = exports.export_path(job)
-    if not path.exists():
+    if not default_storage.exists(job.file_path):
         return render(request, "loans/reports/expired.html", {"job": job}, status=410)
-    response = FileResponse(
-        open(path, "rb"),  # noqa: SIM115 (closed by the FileResponse)
-        as_attachment=True,
+    return download_response(
+        job.file_path,
         filename=exports.filename(job.kind, job.format, timezone.localdate(job.created_at)),
         content_type=exports.CONTENT_TYPES[job.format],
     )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- open statistics ---------------------------------------------------------------------
@@ -282,8 +286,6 @@ def _cell(value, money: bool = False) -> str:
     if isinstance(value, str):  # a hidden cell: "<5" or "*"
         return value
     if money:
-        from loans.products.money import format_cop
-
         return format_cop(value)
     return number(value)
 
@@ -314,6 +316,7 @@ def _statistics_columns() -> list[str]:
 
 
 @require_GET
+@replica_view
 def statistics(request):
     data = summaries.public_statistics()
     total = data["total"]
@@ -328,11 +331,19 @@ def statistics(request):
             "total": list(zip(columns, totals, strict=True)),
             "generated_at": data["generated_at"],
             "min_cell": stats.MIN_CELL,
+            "programme_rows": programme_figures.programme_statistics(),
         },
     )
 
 
+@analyst_required
+def programme_funnel(request):
+    """Enrolled → completed → applied → disbursed, people per programme and operator (issue 11)."""
+    return render(request, "loans/reports/programmes.html", {"rows": programme_figures.programme_funnel()})
+
+
 @require_GET
+@replica_view
 def statistics_csv(request, table):
     if table not in stats.TABLES:
         raise Http404

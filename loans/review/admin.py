@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -14,14 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from applicants import crypto
+from applicants.emails import normalize_email
+from applicants.models import User
 from applicants.search import fold
-from loans.applications import selectors
+from loans import permissions
+from loans.applications import workflow
+from loans.applications.admin import RecheckFlagInline
 from loans.applications.models import LoanApplication
 from loans.choices import ApplicationStatus as S
-from loans.eligibility.admin import RecheckFlagInline
 from loans.eligibility.models import EligibilityResult
 from loans.eligibility.rules import RULE_TITLES
 from loans.products.money import format_cop
+from loans.review import selectors as review_selectors
 from loans.review import services as review
 from loans.review.forms import (
     ApproveForm,
@@ -37,10 +45,10 @@ from loans.review.forms import (
     program_officers,
 )
 from loans.review.models import ScoringCriterion
-from loans.servicing import repayments
-from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment, Repayment
-from portal import changes
 from portal.pagination import EstimatedCountPaginator
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class MyQueueFilter(admin.SimpleListFilter):
@@ -89,15 +97,78 @@ class AssignedOfficerFilter(admin.RelatedFieldListFilter):
         return [(user.pk, str(user)) for user in program_officers()]
 
 
-DECISIONS = {
-    # action: (form, permission, allowed statuses, label)
-    "request_info": (RequestInfoForm, review.OFFICER_PERMISSION, {S.IN_REVIEW}, _("Request information")),
-    "recommend": (RecommendForm, review.OFFICER_PERMISSION, {S.IN_REVIEW}, _("Recommend")),
-    "reject": (RejectForm, review.OFFICER_PERMISSION, {S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED}, _("Reject")),
-    "approve": (ApproveForm, review.APPROVER_PERMISSION, {S.RECOMMENDED}, _("Approve")),
-    "send_back": (SendBackForm, review.APPROVER_PERMISSION, {S.RECOMMENDED}, _("Send back to the officers")),
-    "override": (OverrideForm, review.OFFICER_PERMISSION, {S.INELIGIBLE}, _("Override the automatic result")),
-    "disburse": (DisburseForm, review.APPROVER_PERMISSION, {S.APPROVED}, _("Disburse")),
+@dataclass(frozen=True)
+class DecisionScreen:
+    """How the admin takes one decision of workflow.MOVES: its form, its title, the service it calls."""
+
+    form: type[forms.Form]
+    label: StrOrPromise
+    apply: Callable[[LoanApplication, User, dict], object]
+
+
+# Which statuses allow a decision and who may take it: workflow.MOVES. Here, only the screens.
+DECISIONS: dict[str, DecisionScreen] = {
+    "request_info": DecisionScreen(
+        RequestInfoForm,
+        _("Request information"),
+        lambda application, user, data: review.application_request_info(
+            application=application, officer=user, message=data["message"]
+        ),
+    ),
+    "recommend": DecisionScreen(
+        RecommendForm,
+        _("Recommend"),
+        lambda application, user, data: review.application_recommend(
+            application=application,
+            officer=user,
+            note=data["note"],
+            amount=data["amount"],
+            term_months=data["term_months"],
+        ),
+    ),
+    "reject": DecisionScreen(
+        RejectForm,
+        _("Reject"),
+        lambda application, user, data: review.application_reject(
+            application=application,
+            officer=user,
+            reason_code=data["reason_code"],
+            message=data["message"],
+            seen_status=data["seen_status"] or None,
+        ),
+    ),
+    "approve": DecisionScreen(
+        ApproveForm,
+        _("Approve"),
+        lambda application, user, data: review.application_approve(
+            application=application, approver=user, note=data["note"]
+        ),
+    ),
+    "send_back": DecisionScreen(
+        SendBackForm,
+        _("Send back to the officers"),
+        lambda application, user, data: review.application_send_back(
+            application=application, approver=user, reason=data["reason"]
+        ),
+    ),
+    "override": DecisionScreen(
+        OverrideForm,
+        _("Override the automatic result"),
+        lambda application, user, data: review.application_override_ineligible(
+            application=application, officer=user, reason=data["reason"]
+        ),
+    ),
+    "disburse": DecisionScreen(
+        DisburseForm,
+        _("Disburse"),
+        lambda application, user, data: review.application_disburse(
+            application=application,
+            approver=user,
+            disbursed_on=data["disbursed_on"],
+            amount=data["amount"],
+            bank_reference=data["bank_reference"],
+        ),
+    ),
 }
 
 
@@ -206,7 +277,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         if not term:
             return queryset, False
         if "@" in term:
-            matches = queryset.filter(applicant__email=term.lower())
+            matches = queryset.filter(applicant__email=normalize_email(term))
         elif term.upper().startswith("RP-"):
             matches = queryset.filter(reference=term.upper())
         else:
@@ -247,7 +318,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         )
 
     def has_review_permission(self, request):
-        return request.user.has_perm(review.OFFICER_PERMISSION)
+        return permissions.is_officer(request.user)
 
     def get_urls(self):
         urls = [
@@ -271,25 +342,18 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         application = self.get_object(request, object_id)
         if application is None:
             return super().change_view(request, object_id, form_url, extra_context)
-        context = selectors.review_page(application, request.user)
+        context = review_selectors.review_page(application, request.user)
         context["decisions"] = [
-            (action, DECISIONS[action][3]) for action in DECISIONS if self._open(action, application, request.user)
+            (action, DECISIONS[action].label)
+            for action in workflow.DECISIONS
+            if workflow.decision_open(action, application, request.user)
         ]
-        context["can_note"] = request.user.has_perm(review.NOTE_PERMISSION)
+        context["can_note"] = permissions.may_note(request.user)
         context["note_form"] = NoteForm()
         rubric = context["rubric"]
-        context["can_score"] = request.user.has_perm(review.OFFICER_PERMISSION)
+        context["can_score"] = permissions.is_officer(request.user)
         context["scores_form"] = ScoresForm(criteria=rubric["criteria"], current=rubric["scores"])
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **context})
-
-    @staticmethod
-    def _open(action, application, user) -> bool:
-        """Whether this user may take this decision on the application as it is now."""
-        _form, permission, statuses, _label = DECISIONS[action]
-        if application.status not in statuses or not user.has_perm(permission):
-            return False
-        # Four eyes: whoever recommended is never offered the approval.
-        return not (action == "approve" and application.recommended_by_id == user.pk)
 
     def _page(self, application):
         return HttpResponseRedirect(reverse("admin:loans_loanapplication_change", args=[application.pk]))
@@ -298,10 +362,10 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         if action not in DECISIONS:
             raise PermissionDenied
         application = get_object_or_404(self.get_queryset(request), pk=object_id)
-        form_class, permission, statuses, label = DECISIONS[action]
-        if not request.user.has_perm(permission):
+        screen = DECISIONS[action]
+        if not request.user.has_perm(workflow.MOVES[action].permission):
             raise PermissionDenied
-        if request.method != "POST" and not self._open(action, application, request.user):
+        if request.method != "POST" and not workflow.decision_open(action, application, request.user):
             # A stale link or a typed URL. A POST still goes to the service, whose message says
             # what changed (someone else acted, four eyes).
             messages.error(request, _("No decision is open to you in this status."))
@@ -309,15 +373,15 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
         initial = {"amount": application.recommended_amount or application.amount} if action == "disburse" else {}
         if action == "reject":
             initial["seen_status"] = application.status
-        form = form_class(request.POST or None, initial=initial)
+        form = screen.form(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                self._apply(action, application, request.user, data)
+                screen.apply(application, request.user, data)
             except (review.ReviewError, PermissionDenied) as error:
                 messages.error(request, str(error))
                 return self._page(application)
-            messages.success(request, _("Done: %(decision)s.") % {"decision": label})
+            messages.success(request, _("Done: %(decision)s.") % {"decision": screen.label})
             return self._page(application)
         return TemplateResponse(
             request,
@@ -326,46 +390,11 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
                 **self.admin_site.each_context(request),
                 "form": form,
                 "application": application,
-                "title": label,
+                "title": screen.label,
                 "opts": self.model._meta,
                 "original": application,
             },
         )
-
-    @staticmethod
-    def _apply(action, application, user, data):
-        if action == "send_back":
-            review.application_send_back(application=application, approver=user, reason=data["reason"])
-        elif action == "request_info":
-            review.application_request_info(application=application, officer=user, message=data["message"])
-        elif action == "recommend":
-            review.application_recommend(
-                application=application,
-                officer=user,
-                note=data["note"],
-                amount=data["amount"],
-                term_months=data["term_months"],
-            )
-        elif action == "reject":
-            review.application_reject(
-                application=application,
-                officer=user,
-                reason_code=data["reason_code"],
-                message=data["message"],
-                seen_status=data["seen_status"] or None,
-            )
-        elif action == "approve":
-            review.application_approve(application=application, approver=user, note=data["note"])
-        elif action == "override":
-            review.application_override_ineligible(application=application, officer=user, reason=data["reason"])
-        elif action == "disburse":
-            review.application_disburse(
-                application=application,
-                approver=user,
-                disbursed_on=data["disbursed_on"],
-                amount=data["amount"],
-                bank_reference=data["bank_reference"],
-            )
 
     def note_view(self, request, object_id):
         application = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -379,7 +408,7 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
 
     def scores_view(self, request, object_id):
         application = get_object_or_404(self.get_queryset(request), pk=object_id)
-        rubric = selectors.score_summary(application)
+        rubric = review_selectors.score_summary(application)
         form = ScoresForm(request.POST or None, criteria=rubric["criteria"], current=rubric["scores"])
         if request.method == "POST" and form.is_valid():
             try:
@@ -394,196 +423,3 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
 class ScoringCriterionAdmin(admin.ModelAdmin):
     list_display = ["name", "weight", "is_active", "position"]
     list_editable = ["weight", "is_active", "position"]
-
-
-class InstalmentInline(admin.TabularInline):
-    model = LoanInstalment
-    extra = 0
-    can_delete = False
-    fields = [
-        "number",
-        "due_date",
-        "interest",
-        "principal",
-        "payment",
-        "state_paid",
-        "paid_interest",
-        "paid_principal",
-        "paid_on",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class RepaymentInline(admin.TabularInline):
-    model = Repayment
-    extra = 0
-    can_delete = False
-    fields = [
-        "paid_on",
-        "amount",
-        "bank_reference",
-        "source",
-        "allocated_interest",
-        "allocated_principal",
-        "unallocated",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class VisitInline(admin.TabularInline):
-    model = FollowUpVisit
-    extra = 0
-    fields = ["months_after", "due_on", "done_on", "officer", "business_operating", "jobs_created", "notes"]
-    readonly_fields = ["months_after", "due_on"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Loan)
-class LoanAdmin(SimpleHistoryAdmin):
-    list_display = ["application", "principal_cop", "disbursed_on", "state", "days_in_arrears"]
-    list_filter = ["state"]
-    list_select_related = ["application"]
-    search_fields = ["=application__reference", "=bank_reference"]
-    readonly_fields = [f.name for f in Loan._meta.fields]
-    inlines = [InstalmentInline, RepaymentInline, VisitInline]
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-
-    def save_formset(self, request, form, formset, change):
-        with changes.tracking(applications=[form.instance.application_id]):  # visits: jobs found
-            super().save_formset(request, form, formset, change)
-
-    @admin.display(description=_("amount"), ordering="principal")
-    def principal_cop(self, obj):
-        return format_cop(obj.principal)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(FollowUpVisit)
-class FollowUpVisitAdmin(admin.ModelAdmin):
-    list_display = ["loan", "months_after", "due_on", "done_on", "officer", "business_operating", "jobs_created"]
-    list_filter = ["done_on", "business_operating"]
-    list_select_related = ["loan__application", "officer"]
-    readonly_fields = ["loan", "months_after", "due_on"]
-    fields = ["loan", "months_after", "due_on", "done_on", "officer", "business_operating", "jobs_created", "notes"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        with changes.tracking(applications=[obj.loan.application_id]):  # jobs found at the latest visit
-            super().save_model(request, obj, form, change)
-
-
-class RepaymentForm(forms.ModelForm):
-    class Meta:
-        model = Repayment
-        fields = ["loan", "paid_on", "amount", "bank_reference"]
-
-    def clean_loan(self):
-        # Refused here, as a form error: save_model cannot turn the service's refusal into one.
-        loan = self.cleaned_data["loan"]
-        if loan.state == Loan.State.WRITTEN_OFF:
-            raise ValidationError(_("This loan was written off."))
-        return loan
-
-
-class BankFileForm(forms.Form):
-    file = forms.FileField(
-        label=_("Bank file (CSV)"),
-        help_text=_("Columns: loan_reference, paid_on (YYYY-MM-DD), amount (whole pesos), bank_reference."),
-    )
-
-
-@admin.register(Repayment)
-class RepaymentAdmin(admin.ModelAdmin):
-    form = RepaymentForm
-    list_display = [
-        "bank_reference",
-        "loan",
-        "paid_on",
-        "amount",
-        "source",
-        "allocated_interest",
-        "allocated_principal",
-        "unallocated",
-    ]
-    list_filter = ["source"]
-    list_select_related = ["loan__application"]
-    search_fields = ["=bank_reference", "=loan__application__reference"]
-    raw_id_fields = ["loan"]
-    change_list_template = "admin/loans/repayment/change_list.html"
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        """Recorded through the allocation service, never as a bare row."""
-        try:
-            repayment, created = repayments.repayment_record(
-                loan=obj.loan,
-                paid_on=obj.paid_on,
-                amount=obj.amount,
-                bank_reference=obj.bank_reference,
-                user=request.user,
-            )
-        except repayments.RepaymentError as error:
-            raise ValidationError(str(error)) from error
-        obj.pk = repayment.pk
-        if not created:
-            self.message_user(
-                request, _("This bank reference was already recorded; nothing changed."), messages.WARNING
-            )
-
-    def get_urls(self):
-        return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="loans_repayment_import"),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = BankFileForm(request.POST or None, request.FILES or None)
-        report = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > 5 * 1024 * 1024:
-                form.add_error("file", _("The file is larger than 5 MB; split it."))
-            else:
-                report = repayments.bank_file_import(content=upload.read(), user=request.user)
-                if report.errors:
-                    messages.error(request, _("Nothing was applied: correct the lines below and import again."))
-                else:
-                    messages.success(
-                        request,
-                        _("%(applied)d payment(s) applied, %(duplicates)d already imported.")
-                        % {"applied": report.applied, "duplicates": report.duplicates},
-                    )
-        return TemplateResponse(
-            request,
-            "admin/loans/repayment/import.html",
-            {
-                **self.admin_site.each_context(request),
-                "form": form,
-                "report": report,
-                "opts": self.model._meta,
-                "title": _("Import a bank file"),
-            },
-        )

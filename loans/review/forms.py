@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loans import permissions
+
 REJECTION_REASONS = [
     ("not_viable", _("The business plan is not viable")),
     ("capacity", _("Insufficient repayment capacity")),
@@ -19,13 +21,16 @@ REJECTION_REASONS = [
 class RequestInfoForm(forms.Form):
     message = forms.CharField(
         label=_("Question for the applicant"),
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The applicant reads this and answers in the portal."),
     )
 
 
 class RecommendForm(forms.Form):
-    note = forms.CharField(label=_("Note for the approver"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=_("Note for the approver"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     amount = forms.IntegerField(
         label=_("Recommended amount (COP)"),
         required=False,
@@ -44,6 +49,7 @@ class RejectForm(forms.Form):
     reason_code = forms.ChoiceField(label=_("Reason"), choices=REJECTION_REASONS)
     message = forms.CharField(
         label=_("Message to the applicant"),
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Explain the decision in plain words; the applicant reads it."),
     )
@@ -52,12 +58,13 @@ class RejectForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class SendBackForm(forms.Form):
     reason = forms.CharField(
         label=_("Why you send it back to the officers"),
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The officers read this; the applicant does not."),
     )
@@ -65,7 +72,10 @@ class SendBackForm(forms.Form):
 
 class OverrideForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why the automatic result is overridden"), min_length=20, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Why the automatic result is overridden"),
+        min_length=20,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
@@ -80,7 +90,7 @@ class DisburseForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Internal note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def program_officers():
@@ -88,17 +98,7 @@ def program_officers():
     return (
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(
-                groups__permissions__codename="review_application",
-                groups__permissions__content_type__app_label="loans",
-            )
-            | Q(
-                user_permissions__codename="review_application",
-                user_permissions__content_type__app_label="loans",
-            )
-        )
+        .filter(Q(is_superuser=True) | permissions.holders(permissions.REVIEW_APPLICATION))
         .distinct()
         .order_by("email")
     )

@@ -15,7 +15,7 @@ class ScoringCriterion(models.Model):
     """A criterion of the scoring rubric; staff set the criteria and their weights."""
 
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("what to look at"), blank=True)
+    description = models.TextField(_("what to look at"), max_length=2000, blank=True)
     weight = models.PositiveSmallIntegerField(_("weight"), default=1, validators=[MinValueValidator(1)])
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -55,31 +55,13 @@ class ReviewNote(models.Model):
 
     application = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    body = models.TextField(_("note"))
+    body = models.TextField(_("note"), max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at"]
         verbose_name = _("internal note")
         verbose_name_plural = _("internal notes")
-
-    def __str__(self) -> str:
-        return self.body[:60]
-
-
-class ApplicationMessage(models.Model):
-    """A message between the applicant and the officers (information requests and answers)."""
-
-    application = models.ForeignKey(LoanApplication, on_delete=models.CASCADE, related_name="messages")
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    from_applicant = models.BooleanField(_("from the applicant"))
-    body = models.TextField(_("message"))
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        verbose_name = _("message")
-        verbose_name_plural = _("messages")
 
     def __str__(self) -> str:
         return self.body[:60]

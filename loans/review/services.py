@@ -1,8 +1,9 @@
 """The officer's decisions (issue 5). Every status change goes through workflow.transition.
 
-Roles: a program officer (loans.review_application) reviews, asks for information,
-recommends or rejects; an approver (loans.approve_application) approves and disburses.
-The person who recommended can never approve the same application (four eyes).
+Which decision is open from which status, and to whom, is the table ``workflow.MOVES``
+(permissions in ``loans.permissions``): a program officer reviews, asks for information,
+recommends or rejects; an approver approves, sends back and disburses. The person who
+recommended can never approve the same application (four eyes).
 """
 
 from __future__ import annotations
@@ -10,22 +11,19 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import User
-from loans.applications import selectors
-from loans.applications.models import LoanApplication
-from loans.applications.workflow import TransitionError, transition
-from loans.choices import ApplicationStatus as S
-from loans.review.models import ApplicationMessage, ApplicationScore, ReviewNote, ScoringCriterion
-from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment
-
-OFFICER_PERMISSION = "loans.review_application"
-APPROVER_PERMISSION = "loans.approve_application"
-NOTE_PERMISSION = "loans.add_reviewnote"  # officers and approvers (migration 0006_roles)
-FOLLOW_UP_MONTHS = (3, 6, 12)
+from loans import permissions
+from loans.applications.models import ApplicationEvent, ApplicationMessage, LoanApplication
+from loans.applications.notifications import notify_decision, notify_disbursed, notify_info_requested
+from loans.applications.workflow import MOVES, TransitionError, transition
+from loans.programmes import selectors as programme_selectors
+from loans.review.models import ApplicationScore, ReviewNote, ScoringCriterion
+from loans.servicing import services as loans
+from loans.servicing.models import Loan
 
 
 class ReviewError(Exception):
@@ -37,34 +35,53 @@ def _require(user: User, permission: str) -> None:
         raise PermissionDenied(_("You do not have the permission for this decision."))
 
 
-def _move(application, to_status, *, actor, expected_from, reason="", message="", before_save=None, on_commit=None):
+def _require_move(user: User, name: str) -> None:
+    permission = MOVES[name].permission
+    if permission is None:  # the applicant's or the system's move: no staff decision
+        raise PermissionDenied(_("You do not have the permission for this decision."))
+    _require(user, permission)
+
+
+def _decide(name, application, *, actor, seen_status=None, reason="", message="", before_save=None, notify=None):
+    """Make the decision ``name`` of workflow.MOVES: from its sources (narrowed to ``seen_status``
+    when given), to its status, through the one transition."""
+    move = MOVES[name]
     try:
         return transition(
             application,
-            to_status,
+            move.to,
             actor=actor,
             reason=reason,
             message_to_applicant=message,
-            expected_from=expected_from,
+            expected_from=move.sources if seen_status is None else move.sources & {seen_status},
             before_save=before_save,
-            on_commit=on_commit,
+            notify=notify,
         )
     except TransitionError as error:
         raise ReviewError(str(error)) from error
 
 
 def application_assign(*, application: LoanApplication, officer: User | None, by: User) -> None:
-    _require(by, OFFICER_PERMISSION)
-    if officer is not None and not officer.has_perm(OFFICER_PERMISSION):
+    _require(by, permissions.OFFICER)
+    if officer is not None and not permissions.is_officer(officer):
         raise ReviewError(_("%(user)s is not a program officer.") % {"user": officer})
-    LoanApplication.objects.filter(pk=application.pk).update(assigned_to=officer, updated_at=timezone.now())
+    with transaction.atomic():
+        # Saved (not .update()) so the history table records it, and an event says who did it.
+        locked = LoanApplication.objects.select_for_update().get(pk=application.pk)
+        locked.assigned_to = officer
+        locked.save(update_fields=["assigned_to", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=locked,
+            actor=by,
+            from_status=locked.status,
+            to_status=locked.status,
+            reason=_("Assigned to %(officer)s") % {"officer": officer} if officer else _("Unassigned"),
+        )
 
 
 def application_request_info(*, application: LoanApplication, officer: User, message: str) -> LoanApplication:
     """in_review → info_requested, with the question the applicant must answer."""
-    from loans.applications.notifications import notify_info_requested
-
-    _require(officer, OFFICER_PERMISSION)
+    _require_move(officer, "request_info")
     if not message.strip():
         raise ReviewError(_("Write the question for the applicant."))
 
@@ -72,34 +89,13 @@ def application_request_info(*, application: LoanApplication, officer: User, mes
         locked.info_requested_at = timezone.now()
         ApplicationMessage.objects.create(application=locked, sender=officer, from_applicant=False, body=message)
 
-    return _move(
+    return _decide(
+        "request_info",
         application,
-        S.INFO_REQUESTED,
         actor=officer,
-        expected_from={S.IN_REVIEW},
         message=message,
         before_save=record,
-        on_commit=lambda locked: notify_info_requested(locked.pk),
-    )
-
-
-def application_answer_info(*, application: LoanApplication, user: User, message: str) -> LoanApplication:
-    """The applicant answers (documents are uploaded apart) → back to in_review."""
-    if application.applicant_id != user.pk:
-        raise ReviewError(_("Only the applicant can answer."))
-    if not message.strip():
-        raise ReviewError(_("Write your answer."))
-
-    def record(locked):
-        ApplicationMessage.objects.create(application=locked, sender=user, from_applicant=True, body=message)
-
-    return _move(
-        application,
-        S.IN_REVIEW,
-        actor=user,
-        expected_from={S.INFO_REQUESTED},
-        reason=_("Applicant answered"),
-        before_save=record,
+        notify=lambda locked, event: notify_info_requested(locked.pk, event.pk),
     )
 
 
@@ -112,7 +108,7 @@ def application_recommend(
     term_months: int | None = None,
 ) -> LoanApplication:
     """in_review → recommended, optionally with a lower amount or another term."""
-    _require(officer, OFFICER_PERMISSION)
+    _require_move(officer, "recommend")
     if amount is not None and application.amount is not None and amount > application.amount:
         raise ReviewError(_("The recommended amount cannot be higher than the amount requested."))
     if (
@@ -127,12 +123,7 @@ def application_recommend(
         locked.recommended_amount = amount or locked.amount
         locked.recommended_term_months = term_months or locked.term_months
 
-    return _move(
-        application, S.RECOMMENDED, actor=officer, expected_from={S.IN_REVIEW}, reason=note, before_save=record
-    )
-
-
-REJECTABLE = frozenset({S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED})
+    return _decide("recommend", application, actor=officer, reason=note, before_save=record)
 
 
 def application_reject(
@@ -143,71 +134,64 @@ def application_reject(
     Rejection is open from several statuses, so "still rejectable" is not enough: when a colleague
     recommended in the meantime, the officer is told instead of overriding it unseen.
     """
-    from loans.applications.notifications import notify_decision
-
-    _require(officer, OFFICER_PERMISSION)
+    _require_move(officer, "reject")
     if not message.strip():
         raise ReviewError(_("Write the message the applicant will read."))
 
     def record(locked):
         locked.rejection_reason = reason_code
 
-    return _move(
+    return _decide(
+        "reject",
         application,
-        S.REJECTED,
         actor=officer,
-        expected_from={seen_status or application.status} & REJECTABLE,
+        seen_status=seen_status or application.status,
         reason=reason_code,
         message=message,
         before_save=record,
-        on_commit=lambda locked: notify_decision(locked.pk),
+        notify=lambda locked, event: notify_decision(locked.pk, event.pk),
     )
 
 
 def application_approve(*, application: LoanApplication, approver: User, note: str = "") -> LoanApplication:
     """recommended → approved, only by an approver who is not the person who recommended (four eyes)."""
-    from loans.applications.notifications import notify_decision
-
-    _require(approver, APPROVER_PERMISSION)
+    _require_move(approver, "approve")
 
     def check_and_record(locked):
-        if locked.recommended_by_id == approver.pk:
+        if not permissions.four_eyes_ok(approver, locked):
             raise TransitionError(_("You recommended this application; a different person must approve it."))
         locked.approved_by = approver
 
-    return _move(
+    return _decide(
+        "approve",
         application,
-        S.APPROVED,
         actor=approver,
-        expected_from={S.RECOMMENDED},
         reason=note,
         before_save=check_and_record,
-        on_commit=lambda locked: notify_decision(locked.pk),
+        notify=lambda locked, event: notify_decision(locked.pk, event.pk),
     )
 
 
 def application_send_back(*, application: LoanApplication, approver: User, reason: str) -> LoanApplication:
     """recommended → in_review: the approver disagrees and returns it to the officers, saying why."""
-    _require(approver, APPROVER_PERMISSION)
+    _require_move(approver, "send_back")
     if not reason.strip():
         raise ReviewError(_("Write why you send the application back."))
-    return _move(application, S.IN_REVIEW, actor=approver, expected_from={S.RECOMMENDED}, reason=reason)
+    return _decide("send_back", application, actor=approver, reason=reason)
 
 
 def application_override_ineligible(*, application: LoanApplication, officer: User, reason: str) -> LoanApplication:
-    _require(officer, OFFICER_PERMISSION)
+    _require_move(officer, "override")
     if len(reason.strip()) < 20:
         raise ReviewError(_("Write the reason for overriding the automatic result (at least 20 characters)."))
-    return _move(application, S.IN_REVIEW, actor=officer, expected_from={S.INELIGIBLE}, reason=reason)
+    return _decide("override", application, actor=officer, reason=reason)
 
 
 def application_disburse(
     *, application: LoanApplication, approver: User, disbursed_on: date, amount: int, bank_reference: str
 ) -> Loan:
     """approved → disbursed: create the loan and its schedule, recomputed at the disbursement date."""
-    from loans.applications.notifications import notify_disbursed
-
-    _require(approver, APPROVER_PERMISSION)
+    _require_move(approver, "disburse")
     bank_reference = bank_reference.strip()  # stored stripped: the reuse check must compare the same text
     if not bank_reference:
         raise ReviewError(_("Enter the bank reference of the transfer."))
@@ -216,68 +200,49 @@ def application_disburse(
         raise ReviewError(_("The amount must be positive and at most the approved amount."))
     if Loan.objects.filter(bank_reference=bank_reference).exists():
         raise ReviewError(_("This bank reference was already used for another disbursement."))
+    check_programme_completed(application)
     created: dict[str, Loan] = {}
 
     def create_loan(locked):
         term = locked.recommended_term_months or locked.term_months
-        grace = min(locked.grace_months or 0, term - 1)
-        schedule = selectors.schedule_for(
-            locked.product, amount=amount, term_months=term, grace_months=grace, start=disbursed_on
-        )
         try:
-            # Its own savepoint: a disbursement of another application with the same reference,
-            # committed a moment ago, surfaces as the officer's message instead of a server error.
-            with transaction.atomic():
-                loan = Loan.objects.create(
-                    application=locked,
-                    principal=amount,
-                    annual_rate_pct=locked.product.annual_rate_pct,
-                    term_months=term,
-                    grace_months=grace,
-                    disbursed_on=disbursed_on,
-                    bank_reference=bank_reference,
-                    disbursed_by=approver,
-                    rebate_amount=schedule.on_time_rebate,
-                )
-        except IntegrityError as error:
-            raise TransitionError(_("This bank reference was already used for another disbursement.")) from error
-        LoanInstalment.objects.bulk_create(
-            LoanInstalment(
-                loan=loan,
-                number=row.number,
-                due_date=row.due_date,
-                interest=row.interest,
-                principal=row.principal,
-                payment=row.payment,
-                state_paid=row.state_paid,
+            created["loan"] = loans.loan_open(
+                application=locked,
+                amount=amount,
+                term_months=term,
+                grace_months=min(locked.grace_months or 0, term - 1),
+                disbursed_on=disbursed_on,
+                bank_reference=bank_reference,
+                disbursed_by=approver,
             )
-            for row in schedule.instalments
-        )
-        FollowUpVisit.objects.bulk_create(
-            FollowUpVisit(loan=loan, months_after=months, due_on=selectors.add_months(disbursed_on, months))
-            for months in FOLLOW_UP_MONTHS
-        )
-        created["loan"] = loan
+        except loans.BankReferenceUsed as error:
+            raise TransitionError(str(error)) from error
 
-    _move(
+    _decide(
+        "disburse",
         application,
-        S.DISBURSED,
         actor=approver,
-        expected_from={S.APPROVED},
         reason=_("Disbursed %(amount)s, reference %(reference)s") % {"amount": amount, "reference": bank_reference},
         before_save=create_loan,
-        on_commit=lambda locked: notify_disbursed(locked.pk),
+        notify=lambda locked, event: notify_disbursed(locked.pk),
     )
     return created["loan"]
 
 
+def check_programme_completed(application: LoanApplication) -> None:
+    """Refuse the disbursement until the applicant completed a programme the product accepts (issue 11)."""
+    problem = programme_selectors.completion_problem(product=application.product, user_id=application.applicant_id)
+    if problem:
+        raise ReviewError(problem)
+
+
 def note_add(*, application: LoanApplication, author: User, body: str) -> ReviewNote:
-    _require(author, NOTE_PERMISSION)
+    _require(author, permissions.NOTES)
     return ReviewNote.objects.create(application=application, author=author, body=body)
 
 
 def scores_save(*, application: LoanApplication, officer: User, scores: dict[int, int]) -> None:
-    _require(officer, OFFICER_PERMISSION)
+    _require(officer, permissions.OFFICER)
     criteria = {c.pk: c for c in ScoringCriterion.objects.filter(pk__in=scores)}
     with transaction.atomic():
         for criterion_id, score in scores.items():

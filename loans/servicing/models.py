@@ -7,8 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from loans.applications.models import LoanApplication
-
 
 class Loan(models.Model):
     """A disbursed loan: the application's schedule recomputed at the disbursement date."""
@@ -17,9 +15,8 @@ class Loan(models.Model):
         ACTIVE = "active", _("Active")
         IN_ARREARS = "in_arrears", _("In arrears")
         REPAID = "repaid", _("Repaid")
-        WRITTEN_OFF = "written_off", _("Written off")
 
-    application = models.OneToOneField(LoanApplication, on_delete=models.PROTECT, related_name="loan")
+    application = models.OneToOneField("loans.LoanApplication", on_delete=models.PROTECT, related_name="loan")
     history = HistoricalRecords()
     principal = models.PositiveBigIntegerField(_("amount disbursed (COP)"))
     annual_rate_pct = models.DecimalField(_("interest rate (% E.A.)"), max_digits=7, decimal_places=4)
@@ -108,7 +105,7 @@ class FollowUpVisit(models.Model):
     )
     business_operating = models.BooleanField(_("business operating"), null=True, blank=True)
     jobs_created = models.PositiveSmallIntegerField(_("jobs actually created"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["due_on"]

@@ -56,8 +56,6 @@ def _allocate(loan: Loan, amount: int, paid_on: date, *, state_instalment: int |
 def loan_refresh_state(loan: Loan, today: date | None = None) -> Loan:
     """Recompute days in arrears and the state; grant the on-time rebate when repaid on time."""
     today = today or timezone.localdate()
-    if loan.state == Loan.State.WRITTEN_OFF:
-        return loan
     open_instalments = loan.instalments.filter(paid_on__isnull=True)
     oldest_overdue = open_instalments.filter(due_date__lt=today, state_paid=False).order_by("due_date").first()
     loan.days_in_arrears = (today - oldest_overdue.due_date).days if oldest_overdue else 0
@@ -110,8 +108,6 @@ def repayment_record(
             if existing:
                 _same_payment_or_error(existing, locked, amount)
                 return existing, False
-            if locked.state == Loan.State.WRITTEN_OFF:
-                raise RepaymentError(_("This loan was written off."))
             with changes.tracking(applications=[locked.application_id]):  # outstanding, PAR30
                 interest, principal, left = _allocate(locked, amount, paid_on, state_instalment=state_instalment)
                 repayment = Repayment.objects.create(
@@ -188,7 +184,7 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         return report
     rows = []
     seen: set[str] = set()
-    loans = {}
+    loans: dict[str, Loan | None] = {}
     for line, row in enumerate(reader, start=2):
         reference = (row.get("loan_reference") or "").strip()
         bank_reference = (row.get("bank_reference") or "").strip()
@@ -218,7 +214,8 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         seen.add(bank_reference)
         if reference not in loans:
             loans[reference] = Loan.objects.filter(application__reference=reference).first()
-        if loans[reference] is None:
+        loan = loans[reference]
+        if loan is None:
             report.errors.append(
                 _("Line %(line)d: no disbursed loan with reference %(ref)s.") % {"line": line, "ref": reference}
             )
@@ -226,7 +223,7 @@ def bank_file_import(*, content: bytes, user: User) -> ImportReport:
         if paid_on > timezone.localdate():
             report.errors.append(_("Line %(line)d: the date is in the future.") % {"line": line})
             continue
-        rows.append((line, loans[reference], paid_on, int(amount_text), bank_reference))
+        rows.append((line, loan, paid_on, int(amount_text), bank_reference))
     known = {r.bank_reference: r for r in Repayment.objects.filter(bank_reference__in=[row[4] for row in rows])}
     for line, loan, _paid_on, amount, bank_reference in rows:
         earlier = known.get(bank_reference)

@@ -136,6 +136,7 @@ POST_ENDPOINTS = [
         {},
     ),
     Endpoint("password_reset", lambda world, client: reverse("applicants:password_reset"), {"email": ""}),
+    Endpoint("consent_withdraw", lambda world, client: reverse("applicants:consent_withdraw"), {}),
     Endpoint(
         "password_reset_confirm",
         _reset_form_url,
@@ -160,6 +161,8 @@ def world(owner) -> World:
     ReturneeProfile.objects.filter(user=owner).update(
         household_size=None, education_level="", declares_truthful=False, declarations_accepted_at=None
     )
+    # A consent in force, so that withdrawing it would write something.
+    ConsentRecord.objects.create(user=owner, version="test", language="es", text="Autorizo.")
     notification = Notification.objects.create(
         key=f"test:{owner.pk}", user=owner, kind="test", subject="Hola", body="Un mensaje", link="/cuenta/"
     )

@@ -139,11 +139,18 @@ BAD_INPUT = [
         "contact",
         {"phone": "12345"},
         "phone",
-        "This is not a valid Colombian phone number. Mobile numbers have 10 digits and start with 3.",
+        "This is not a valid Colombian phone number (mobiles have 10 digits and start with 3). "
+        "For a number of another country, choose the country or type it with + and its code.",
         id="phone-too-short",
     ),
     pytest.param(
-        "contact", {"phone": "+1 202 555 0100"}, "phone", "Enter a Colombian number (+57).", id="phone-foreign"
+        # A US number without its country code, the country left as Colombia (issue 11).
+        "contact",
+        {"phone": "202 555 0100"},
+        "phone",
+        "This is not a valid Colombian phone number (mobiles have 10 digits and start with 3). "
+        "For a number of another country, choose the country or type it with + and its code.",
+        id="phone-foreign-without-code",
     ),
     pytest.param(
         "identity",
@@ -170,7 +177,12 @@ BAD_INPUT = [
         id="return-before-departure",
     ),
     pytest.param(
-        "return", {"return_date": tomorrow}, "return_date", "The date cannot be in the future.", id="return-future"
+        "return",
+        {"return_date": tomorrow},
+        "return_date",
+        "The return date cannot be in the future. If you have not come back yet, tick “I still live abroad” in "
+        "the step “Where you live” and give the date you plan to come back.",
+        id="return-future",
     ),
     pytest.param(
         "residence",

@@ -71,15 +71,32 @@ def test_an_expired_link_is_refused(client, settings):
     assert User.objects.get().email_verified_at is None
 
 
-def test_an_email_already_registered_is_refused_and_the_form_keeps_input(client):
-    UserFactory(email="ana.lopez@example.co")
+def test_an_email_already_registered_gets_the_same_page_and_its_owner_an_email(client):
+    UserFactory(email="ana.lopez@example.co", preferred_language="es")
     response = client.post(reverse("applicants:register"), VALID)
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert "Ya existe una cuenta con este correo." in body
-    assert 'value="Ana.Lopez@Example.co"' in body
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("applicants:verify_email_sent")
     assert User.objects.count() == 1
-    assert mail.outbox == []
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["ana.lopez@example.co"]
+    assert mail.outbox[0].subject == "Ya tiene una cuenta en Retorno Productivo"
+    assert "/cuenta/entrar/" in mail.outbox[0].body
+    assert "/cuenta/clave/" in mail.outbox[0].body
+
+
+def test_another_spelling_of_a_registered_email_is_the_same_account(client):
+    UserFactory(email="ana.lopez@example.co")
+    client.post(reverse("applicants:register"), {**VALID, "email": "ＡＮＡ.lopez@EXAMPLE.co"})
+    assert User.objects.count() == 1
+    assert mail.outbox[0].subject == "Ya tiene una cuenta en Retorno Productivo"
+
+
+def test_the_link_logs_the_new_returnee_in(client):
+    client.post(reverse("applicants:register"), VALID)
+    response = client.get(_link_in(mail.outbox[0]))
+    assert response["Location"] == reverse("applicants:dashboard")
+    assert client.session["_auth_user_id"] == str(User.objects.get().pk)
 
 
 def test_a_weak_password_is_refused(client):

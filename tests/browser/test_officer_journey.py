@@ -253,6 +253,7 @@ def test_an_officer_asks_the_returnee_answers_and_another_person_approves_and_di
     assert list(application.events.values_list("from_status", "to_status", "actor")) == [
         ("draft", "submitted", owner.pk),
         ("submitted", "in_review", None),
+        ("in_review", "in_review", program_officer.pk),  # assigned to themself: recorded, status unchanged
         ("in_review", "info_requested", program_officer.pk),
         ("info_requested", "in_review", owner.pk),
         ("in_review", "recommended", program_officer.pk),

@@ -5,10 +5,9 @@ from django.db import OperationalError
 from django.urls import reverse
 
 from applicants.models import Notification, ReturneeProfile
-from loans.applications import services
+from loans.applications import checks, services, tasks
 from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
-from loans.eligibility import tasks
 from loans.models import ApplicationEvent, EligibilityResult, LoanApplication
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,19 +34,19 @@ def test_the_task_stores_version_every_verdict_and_timing_and_moves_through_the_
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.IN_REVIEW
     result = EligibilityResult.objects.get(application=submitted)
-    assert result.ruleset_version == eligibility.RULESET_VERSION == "2026.2"
+    assert result.ruleset_version == eligibility.RULESET_VERSION == "2026.3"
     assert [v["rule"] for v in result.verdicts] == [rule.__name__.removeprefix("rule_") for rule in eligibility.RULES]
     assert {v["verdict"] for v in result.verdicts} == {"pass"}
     assert result.started_at <= result.created_at
     assert result.duration_ms >= 0
     event = ApplicationEvent.objects.get(application=submitted, to_status=ApplicationStatus.IN_REVIEW)
-    assert (event.from_status, event.actor, event.reason) == ("submitted", None, "eligibility 2026.2: eligible")
+    assert (event.from_status, event.actor, event.reason) == ("submitted", None, "eligibility 2026.3: eligible")
     assert (submitted.eligibility_outcome, submitted.review_flags) == ("eligible", [])
 
 
 def test_a_second_run_changes_nothing_and_notifies_once(submitted):
-    services.eligibility_run(application_id=submitted.pk)
-    assert services.eligibility_run(application_id=submitted.pk) is None
+    checks.eligibility_run(application_id=submitted.pk)
+    assert checks.eligibility_run(application_id=submitted.pk) is None
     assert EligibilityResult.objects.filter(application=submitted).count() == 1
     assert Notification.objects.filter(kind="eligibility_result").count() == 1
 
@@ -57,14 +56,14 @@ def test_a_failing_rule_makes_it_ineligible_with_the_products_own_parameters(sub
     submitted.product.accepted_countries = ["ES"]
     submitted.product.save()
 
-    services.eligibility_run(application_id=submitted.pk)
+    checks.eligibility_run(application_id=submitted.pk)
 
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.INELIGIBLE
     result = EligibilityResult.objects.get(application=submitted)
     assert result.outcome == "ineligible"
     assert reasons(result)["years_abroad"] == ("fail", "short_stay")
-    assert result.verdicts[2]["facts"]["required"] == 20
+    assert result.verdicts[3]["facts"]["required"] == 20  # after adult, document, returned
     assert reasons(result)["country"] == ("fail", "country_not_accepted")
     assert sorted(submitted.review_flags) == ["country", "years_abroad"]
 
@@ -72,7 +71,7 @@ def test_a_failing_rule_makes_it_ineligible_with_the_products_own_parameters(sub
 def test_a_profile_changed_during_the_check_is_for_review(submitted, owner):
     ReturneeProfile.objects.filter(user=owner).update(rur_number="RUR-999999")
 
-    services.eligibility_run(application_id=submitted.pk)
+    checks.eligibility_run(application_id=submitted.pk)
 
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.IN_REVIEW
@@ -87,7 +86,7 @@ def test_a_product_closed_after_sending_is_for_review(submitted):
     submitted.product.is_active = False
     submitted.product.save()
 
-    services.eligibility_run(application_id=submitted.pk)
+    checks.eligibility_run(application_id=submitted.pk)
 
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.IN_REVIEW
@@ -102,7 +101,7 @@ def test_a_rule_that_raises_is_recorded_as_review_with_the_error(submitted, monk
 
     monkeypatch.setattr(eligibility, "RULES", (*eligibility.RULES, rule_broken))
 
-    services.eligibility_run(application_id=submitted.pk)
+    checks.eligibility_run(application_id=submitted.pk)
 
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.IN_REVIEW
@@ -118,9 +117,9 @@ def test_facts_that_cannot_be_gathered_are_recorded_as_review(submitted, monkeyp
     def broken_snapshot(application):
         raise KeyError("department")
 
-    monkeypatch.setattr(eligibility, "facts_for_application", broken_snapshot)
+    monkeypatch.setattr(checks, "facts_for_application", broken_snapshot)
 
-    services.eligibility_run(application_id=submitted.pk)
+    checks.eligibility_run(application_id=submitted.pk)
 
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.IN_REVIEW
@@ -134,9 +133,9 @@ def test_a_database_error_leaves_it_submitted_and_the_sweeper_checks_it_later(su
     def database_down(application):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(eligibility, "facts_for_application", database_down)
+    monkeypatch.setattr(checks, "facts_for_application", database_down)
     with pytest.raises(OperationalError):
-        services.eligibility_run(application_id=submitted.pk)
+        checks.eligibility_run(application_id=submitted.pk)
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.SUBMITTED
     assert not EligibilityResult.objects.exists()
@@ -164,7 +163,7 @@ def flagged(submitted, owner):
     profile["rur_number"] = ""
     LoanApplication.objects.filter(pk=submitted.pk).update(frozen_profile=profile)
     ReturneeProfile.objects.filter(user=owner).update(rur_number="")
-    services.eligibility_run(application_id=submitted.pk)
+    checks.eligibility_run(application_id=submitted.pk)
     submitted.refresh_from_db()
     return submitted
 
@@ -191,7 +190,7 @@ def test_the_applicant_reads_it_in_english_when_chosen(owner_client, flagged):
 def test_an_ineligible_applicant_reads_why_and_what_to_do(owner_client, submitted):
     submitted.product.accepted_countries = ["ES"]
     submitted.product.save()
-    services.eligibility_run(application_id=submitted.pk)
+    checks.eligibility_run(application_id=submitted.pk)
     owner_client.cookies["django_language"] = "en"
 
     page = owner_client.get(reverse("loans:application_detail", args=[submitted.public_id])).content.decode()

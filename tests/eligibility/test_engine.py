@@ -82,6 +82,11 @@ def test_a_verdict_is_stored_as_json_whatever_its_facts():
 # --- explanations -------------------------------------------------------------------------
 
 NOT_PASSING = {
+    "not_back_yet",
+    "window_not_open",
+    "planned_return",
+    "departure_date_missing_exception",
+    "not_enrolled_in_programme",
     "minor",
     "birth_date_missing",
     "not_colombian",

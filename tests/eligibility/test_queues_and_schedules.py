@@ -19,7 +19,6 @@ EXPECTED_QUEUES = {
     "loans.notifications.remind_unanswered_info_requests": "notifications",
     "loans.notifications.officer_digest": "notifications",
     "applicants.deliver_notification": "notifications",
-    "applicants.send_verification_email": "notifications",
     "applicants.sweep_undelivered_notifications": "notifications",
 }
 
@@ -108,6 +107,6 @@ def test_django_connection_rules_apply_around_tasks_run_by_a_worker_only(monkeyp
     from portal.celery import close_old_database_connections
 
     calls = []
-    monkeypatch.setattr("django.db.close_old_connections", lambda: calls.append(1))
+    monkeypatch.setattr("portal.celery.close_old_connections", lambda: calls.append(1))
     close_old_database_connections(task=FakeTask(eager))
     assert len(calls) == closed

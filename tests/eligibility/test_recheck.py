@@ -8,8 +8,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from applicants.models import Notification
+from loans.applications import recheck, services, tasks
 from loans.choices import ApplicationStatus
-from loans.eligibility import recheck
 from loans.models import ApplicationEvent, EligibilityResult, LoanApplication, RecheckItem, RecheckRun
 from tests.conftest import otp_verified_client
 from tests.factories import ProductFactory, StaffFactory
@@ -59,7 +59,7 @@ def test_the_product_action_rechecks_every_application_in_review(staff_client, p
         0,
         0,
     )
-    assert run.ruleset_version == "2026.2"
+    assert run.ruleset_version == "2026.3"
     assert run.started_at and run.finished_at
     assert RecheckItem.objects.filter(run=run).count() == 3
     for application in in_review:
@@ -97,13 +97,13 @@ def test_only_applications_still_in_review_of_that_product_are_rechecked(product
     LoanApplication.objects.filter(pk=withdrawn.pk).update(status=ApplicationStatus.WITHDRAWN)
     LoanApplication.objects.filter(pk=in_review[1].pk).update(status=ApplicationStatus.INFO_REQUESTED)
 
-    run = recheck.recheck_start(product=product, user=None)
+    run = services.recheck_start(product=product, user=None)
 
     run.refresh_from_db()
     assert set(run.items.values_list("application_id", flat=True)) == {in_review[1].pk, in_review[2].pk}
     assert not RecheckItem.objects.filter(application=elsewhere).exists()
 
-    every_product = recheck.recheck_start(product=None, user=None)
+    every_product = services.recheck_start(product=None, user=None)
     every_product.refresh_from_db()
     assert (every_product.total, every_product.done) == (3, 3)
 
@@ -111,7 +111,7 @@ def test_only_applications_still_in_review_of_that_product_are_rechecked(product
 def test_chunks_are_separate_low_priority_tasks(product, in_review, send, monkeypatch):
     send(product), send(product)
     sent = []
-    from loans.eligibility.tasks import recheck_chunk
+    from loans.applications.tasks import recheck_chunk
 
     original = recheck_chunk.apply_async
 
@@ -122,7 +122,7 @@ def test_chunks_are_separate_low_priority_tasks(product, in_review, send, monkey
     monkeypatch.setattr(recheck, "CHUNK_SIZE", 2)
     monkeypatch.setattr(recheck_chunk, "apply_async", spy)
 
-    run = recheck.recheck_start(product=product, user=None)
+    run = services.recheck_start(product=product, user=None)
 
     ids = sorted(LoanApplication.objects.values_list("pk", flat=True))
     assert sent == [(ids[0:2], 9), (ids[2:4], 9), (ids[4:5], 9)]
@@ -148,11 +148,13 @@ def test_a_chunk_delivered_twice_counts_and_stores_once(product, in_review):
 
 def test_planning_delivered_twice_queues_the_chunks_once(product, in_review, monkeypatch):
     queued = []
-    monkeypatch.setattr(recheck, "_queue_chunks", lambda run_id, ids: queued.append(ids))
     run = RecheckRun.objects.create(product=product, ruleset_version="2026.2")
 
-    assert recheck.recheck_plan(run.pk) == 3
-    assert recheck.recheck_plan(run.pk) == 0
+    def queue(run_id, ids):
+        queued.append(ids)
+
+    assert recheck.recheck_plan(run.pk, queue_chunks=queue) == 3
+    assert recheck.recheck_plan(run.pk, queue_chunks=queue) == 0
 
     assert queued == [[a.pk for a in in_review]]
 
@@ -160,8 +162,8 @@ def test_planning_delivered_twice_queues_the_chunks_once(product, in_review, mon
 def test_chunks_lost_while_the_broker_was_down_are_queued_again_from_the_admin(
     staff_client, product, in_review, monkeypatch
 ):
-    monkeypatch.setattr(recheck, "_enqueue_low", lambda task, *args: False)
-    run = recheck.recheck_start(product=product, user=None)
+    monkeypatch.setattr(tasks, "_enqueue_low", lambda task, *args: False)
+    run = services.recheck_start(product=product, user=None)
     run.refresh_from_db()
     assert (run.status, run.total, run.done) == (RecheckRun.Status.RUNNING, 3, 0)
 
@@ -178,13 +180,11 @@ def test_chunks_lost_while_the_broker_was_down_are_queued_again_from_the_admin(
 def test_a_chunk_that_gives_up_marks_the_run_failed_and_resume_finishes_it(product, in_review, monkeypatch):
     from django.db import OperationalError
 
-    from loans.eligibility import tasks
-
     def database_down(run_id, ids):
         raise OperationalError("gone")
 
-    monkeypatch.setattr(recheck, "_enqueue_low", lambda task, *args: False)
-    run = recheck.recheck_start(product=product, user=None)
+    monkeypatch.setattr(tasks, "_enqueue_low", lambda task, *args: False)
+    run = services.recheck_start(product=product, user=None)
     monkeypatch.setattr(recheck, "recheck_chunk", database_down)
 
     # The last retry: the chunk gives up and says so on the run.
@@ -195,14 +195,14 @@ def test_a_chunk_that_gives_up_marks_the_run_failed_and_resume_finishes_it(produ
     assert (run.status, run.done) == (RecheckRun.Status.FAILED, 0)
 
     monkeypatch.undo()
-    assert recheck.recheck_resume(run=run) == 1
+    assert services.recheck_resume(run=run) == 1
     run.refresh_from_db()
     assert (run.status, run.total, run.done) == (RecheckRun.Status.FINISHED, 3, 3)
 
 
 def test_the_admin_shows_progress(staff_client, product, in_review, monkeypatch):
-    monkeypatch.setattr(recheck, "_enqueue_low", lambda task, *args: False)
-    run = recheck.recheck_start(product=product, user=None)
+    monkeypatch.setattr(tasks, "_enqueue_low", lambda task, *args: False)
+    run = services.recheck_start(product=product, user=None)
     recheck.recheck_chunk(run.pk, [in_review[0].pk])
 
     page = staff_client.get(reverse("admin:loans_recheckrun_changelist")).content.decode()

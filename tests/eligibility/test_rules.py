@@ -1,4 +1,4 @@
-"""Each rule at its boundaries, on exact dates (DOMAIN.md, 'Eligibility rules')."""
+"""Each rule at its boundaries, on exact dates (docs/DOMAIN.md, "Eligibility")."""
 
 from datetime import date
 
@@ -78,10 +78,11 @@ def test_one_day_short_of_3_years_fails():
     )
 
 
-def test_left_on_29_february_completes_3_years_on_1_march():
+def test_left_on_29_february_completes_3_years_on_28_february_as_the_12_months_count():
+    """One way of counting leap days (docs/ELIGIBILITY.md, "Dates"): 36 months after 29 Feb is 28 Feb."""
     left = date(2020, 2, 29)
-    assert verdict(e.rule_years_abroad, departure_date=left, return_date=date(2023, 2, 28))[0] == FAIL
-    assert verdict(e.rule_years_abroad, departure_date=left, return_date=date(2023, 3, 1))[0] == PASS
+    assert verdict(e.rule_years_abroad, departure_date=left, return_date=date(2023, 2, 27)) == (FAIL, "short_stay")
+    assert verdict(e.rule_years_abroad, departure_date=left, return_date=date(2023, 2, 28)) == (PASS, "enough_years")
 
 
 @pytest.mark.parametrize(

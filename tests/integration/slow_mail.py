@@ -19,3 +19,17 @@ class SlowFileBackend(EmailBackend):
         marker.touch()
         time.sleep(float(os.environ.get("SLOW_EMAIL_SECONDS", "0")))
         return super().send_messages(email_messages)
+
+
+class RefusingBackend(EmailBackend):
+    """An SMTP server that refuses every recipient, naming the address in its error."""
+
+    def send_messages(self, email_messages):
+        import smtplib
+
+        recipients = {
+            address: (550, b"5.1.1 " + address.encode() + b": user unknown")
+            for m in email_messages
+            for address in m.to
+        }
+        raise smtplib.SMTPRecipientsRefused(recipients)

@@ -78,7 +78,7 @@ def test_applications_sent_while_the_broker_is_down_are_checked_once_it_is_back(
 
     point_broker(celery_app_on_redis, services.redis_url())
     from applicants.tasks import sweep_undelivered_notifications
-    from loans.eligibility.tasks import sweep_submitted
+    from loans.applications.tasks import sweep_submitted
 
     sweep_submitted.delay(older_than_minutes=0)
     sweep_undelivered_notifications.delay(older_than_minutes=0)
@@ -127,7 +127,7 @@ def test_a_worker_killed_while_sending_an_email_leaves_it_to_the_next_worker_whi
 
 
 def test_a_recheck_runs_through_the_worker_at_low_priority(product, start_worker, celery_app_on_redis):
-    from loans.eligibility import recheck
+    from loans.applications import services as recheck
 
     worker = start_worker()
     drafts = [draft_ready_to_send(product) for _ in range(2)]

@@ -24,7 +24,7 @@ def test_the_verification_email_goes_through_redis_and_a_real_worker(client, cel
     message = wait_for(sent_mail)
     assert message, "no email within 30 s; worker log:\n" + celery_worker_process.log_path.read_text()
     assert "To: worker@example.co" in message
-    assert "Task applicants.send_verification_email" in celery_worker_process.log_path.read_text()
+    assert "Task applicants.deliver_notification" in celery_worker_process.log_path.read_text()
 
     link = re.search(r"https?://\S+?(/cuenta/confirmar/[^/\s]+/[^/\s]+/)", message).group(1)
     assert client.get(link).status_code == 302

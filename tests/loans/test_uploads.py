@@ -1,4 +1,7 @@
-"""The upload corpus, through the documents page: judged by content, limited in size and number."""
+"""The upload corpus, through the documents page: judged by content, limited in size and number.
+
+Every test runs on both storages (``storage_backend``): the local disk and an S3 bucket.
+"""
 
 import hashlib
 import re
@@ -7,13 +10,17 @@ import zlib
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from loans.applications import services
 from loans.choices import ApplicationStatus
 from loans.models import ApplicationDocument
+from portal.storage import walk
 from tests.loans.helpers import add_documents
+
+pytestmark = pytest.mark.usefixtures("storage_backend")
 
 NOT_ACCEPTED = "Only PDF, JPEG or PNG files are accepted. This file is not one of them, whatever its name says."
 STORAGE_NAME = re.compile(r"^documents/[0-9a-f]{2}/[0-9a-f]{32}$")
@@ -95,9 +102,9 @@ def _upload(client, application, name, content, content_type, kind="id_document"
     )
 
 
-def _stored_files(settings) -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+def _stored_files(settings) -> list[str]:
+    """The names of every file in the default storage (the disk under MEDIA_ROOT, or the bucket)."""
+    return sorted(walk(default_storage))
 
 
 def test_the_fixtures_are_what_they_claim():
@@ -120,7 +127,7 @@ def test_the_fixtures_are_what_they_claim():
     ],
 )
 def test_real_documents_are_accepted_and_stored_under_a_random_name(
-    name, content, declared, stored_type, english, draft, owner, settings
+    name, content, declared, stored_type, english, draft, owner, settings, storage_backend
 ):
     response = _upload(english, draft, name, content, declared)
 
@@ -138,11 +145,17 @@ def test_real_documents_are_accepted_and_stored_under_a_random_name(
     assert STORAGE_NAME.match(document.file.name), document.file.name
     stem = name.rsplit(".", 1)[0]
     assert stem not in document.file.name and not document.file.name.endswith((".pdf", ".jpg", ".png"))
-    path = Path(document.file.path)
-    assert path.is_relative_to(Path(settings.MEDIA_ROOT))
-    assert not path.is_relative_to(Path(settings.STATIC_ROOT))
-    assert path.read_bytes() == content
-    assert _stored_files(settings) == [path]
+    with default_storage.open(document.file.name, "rb") as stored:
+        assert stored.read() == content
+    assert _stored_files(settings) == [document.file.name]
+    if storage_backend == "filesystem":
+        path = Path(document.file.path)
+        assert path.is_relative_to(Path(settings.MEDIA_ROOT))
+        assert not path.is_relative_to(Path(settings.STATIC_ROOT))
+    else:
+        # A private object: nobody but the bucket's owner may read it, and no public URL exists.
+        grants = default_storage.bucket.Object(default_storage._normalize_name(document.file.name)).Acl().grants
+        assert {grant["Grantee"].get("URI") for grant in grants} == {None}
     follow = english.get(response["Location"])
     assert "Document uploaded." in follow.content.decode()
 

@@ -124,7 +124,9 @@ def test_spanish_is_the_default(product, send):
 # --- nothing lost, nothing twice -----------------------------------------------------------
 
 
-def test_a_redelivered_task_emails_once(in_review):
+def test_a_redelivered_task_sends_no_second_email(in_review):
+    # The notification was emailed when the application was sent (the fixture); a broker that
+    # delivers the task again, twice here, sends nothing more.
     notification = Notification.objects.filter(user=in_review.applicant).first()
     mail.outbox.clear()
 

@@ -1,11 +1,14 @@
 """Exports over the threshold: built by the task, announced to the analyst, downloaded by the
-analyst alone until the link expires; a failure leaves no file and tells the analyst."""
+analyst alone until the link expires; a failure leaves no file and tells the analyst.
+
+Every test runs on both storages: the local disk and an S3 bucket."""
 
 import csv
 import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,9 +17,12 @@ from loans.models import ExportJob
 from loans.reports import exports
 from loans.reports.filters import ReportFilters
 from loans.reports.tasks import build_export
+from portal.storage import walk
 from tests.reports.conftest import english_client
 
 URL = reverse("loans:report_export")
+
+pytestmark = pytest.mark.usefixtures("storage_backend")
 
 
 @pytest.fixture
@@ -39,7 +45,7 @@ def test_a_large_export_is_queued_built_and_announced(
     job = ExportJob.objects.get()
     assert (job.mode, job.status, job.row_count, job.requested_by) == ("background", "ready", 4, analyst)
     assert job.file_path == f"exports/{job.public_id}.csv"
-    assert (settings.MEDIA_ROOT / job.file_path).exists()
+    assert default_storage.exists(job.file_path)
     assert timedelta(hours=23, minutes=59) < job.expires_at - job.finished_at <= timedelta(hours=24)
     notification = Notification.objects.get(user=analyst)
     assert notification.key == f"export-ready:{job.public_id}"
@@ -74,7 +80,7 @@ def test_an_xlsx_built_in_the_background_reads_back(
         ask(analyst_client, "instalments", "xlsx")
 
     job = ExportJob.objects.get()
-    sheet = load_workbook(settings.MEDIA_ROOT / job.file_path, read_only=True).worksheets[0]
+    sheet = load_workbook(default_storage.open(job.file_path, "rb"), read_only=True).worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert len(rows) - 1 == job.row_count == exports.count("instalments", ReportFilters()) == 5
     assert [row[:2] for row in rows[1:]] == [
@@ -117,11 +123,12 @@ def test_expired_files_are_purged_and_the_log_stays(
     with django_capture_on_commit_callbacks(execute=True):
         ask(analyst_client, "loans")
     job = ExportJob.objects.get()
-    path = settings.MEDIA_ROOT / job.file_path
+    name = job.file_path
+    assert default_storage.exists(name)
 
     assert exports.purge_expired() == 0
     assert exports.purge_expired(now=job.expires_at + timedelta(seconds=1)) == 1
-    assert not path.exists()
+    assert not default_storage.exists(name)
     job.refresh_from_db()
     assert (job.status, job.file_path, job.row_count) == ("ready", "", 3)
 
@@ -156,7 +163,7 @@ def test_a_failed_build_leaves_no_file_marks_the_job_and_tells_the_analyst(
 
     job = ExportJob.objects.get()
     assert written and not written[0].exists()
-    assert list((settings.MEDIA_ROOT / "exports").iterdir()) == []
+    assert list(walk(default_storage)) == []
     assert (job.status, job.file_path) == ("failed", "")
     assert job.error == "RuntimeError: disk on fire"
     notification = Notification.objects.get(user=analyst)
@@ -192,7 +199,7 @@ def test_a_file_system_error_is_retried_then_fails(analyst, program, monkeypatch
 
     job.refresh_from_db()
     assert job.status == "failed" and "No space left on device" in job.error
-    assert list((settings.MEDIA_ROOT / "exports").iterdir()) == []
+    assert list(walk(default_storage)) == []
     assert attempts == [1]
 
 

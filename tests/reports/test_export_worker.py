@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from applicants.models import Notification
@@ -28,7 +29,7 @@ def shared_media(settings):
     settings.EXPORT_STREAM_MAX_ROWS = 2
     yield WORKER_MEDIA_ROOT
     for job in ExportJob.objects.all():
-        exports.export_path(job).unlink(missing_ok=True)
+        default_storage.delete(exports.export_name(job))
 
 
 def test_a_large_export_is_built_by_the_worker_and_downloaded(
@@ -71,6 +72,5 @@ def test_a_failing_export_on_the_worker_leaves_nothing_and_tells_the_analyst(
     failed = wait_for(lambda: ExportJob.objects.filter(pk=job.pk, status="failed").first(), timeout=60)
     assert failed, "not failed within 60 s; worker log:\n" + celery_worker_process.log()
     assert "There is no loan product with the code" in failed.error
-    assert not exports.export_path(job).exists()
-    assert not exports.export_path(job).with_name(exports.export_path(job).name + ".part").exists()
+    assert not default_storage.exists(exports.export_name(job))
     assert Notification.objects.get(user=analyst, kind="export_failed").subject == "Your export could not be built"

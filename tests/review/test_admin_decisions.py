@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from loans.applications import selectors
+from loans.applications import services
 from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus as S
 from loans.models import (
@@ -23,6 +23,7 @@ from loans.models import (
     ReviewNote,
     ScoringCriterion,
 )
+from loans.products.schedule import schedule_for
 from loans.review import services as review
 from tests.review.admin_pages import flash_messages, queued_application, staff_client
 
@@ -220,7 +221,7 @@ def test_the_disbursement_form_creates_the_loan_with_its_schedule(approved, appr
         approver,
     )
     assert (loan.disbursed_on, loan.term_months, loan.grace_months) == (date(2026, 3, 15), 24, 3)
-    schedule = selectors.schedule_for(
+    schedule = schedule_for(
         approved.product, amount=9_000_000, term_months=24, grace_months=3, start=date(2026, 3, 15)
     )
     instalments = list(
@@ -391,7 +392,7 @@ def test_a_recommended_application_can_still_be_rejected_from_its_page(recommend
 
 def test_the_applicants_messages_are_on_the_page_not_among_the_admin_notices(in_review, program_officer, owner):
     review.application_request_info(application=in_review, officer=program_officer, message="¿Tiene el RUT?")
-    review.application_answer_info(application=in_review, user=owner, message="Sí, ya lo subí.")
+    services.application_answer_info(application=in_review, user=owner, message="Sí, ya lo subí.")
     response = staff_client(program_officer).get(_page_url(in_review))
     assert list(response.context["messages"]) == []
     assert 'class="messagelist"' not in response.text

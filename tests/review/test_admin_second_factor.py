@@ -107,31 +107,54 @@ def _login(client, **extra):
     )
 
 
-def test_the_admin_login_refuses_a_password_without_a_code(program_officer, backup_code):
-    client = _english(Client())
-    response = _login(client, username=program_officer.email)
+GENERIC = "El correo, la contraseña o el código no son correctos."
+
+
+def _spanish_login(**extra):
+    client = Client()
+    return client, _login(client, **extra)
+
+
+def _error_of(response) -> str:
+    import re
+
+    return re.search(r'<p class="errornote" role="alert">(.*?)</p>', response.text, re.S).group(1).strip()
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["right password, no code", "right password, wrong code", "wrong password, right code", "unknown email"],
+)
+def test_every_refusal_is_the_same_spanish_message_and_lists_no_devices(program_officer, backup_code, case):
+    email = "nadie@example.co" if case == "unknown email" else program_officer.email
+    fields = {
+        "right password, no code": {},
+        "right password, wrong code": {"otp_token": "00000000"},
+        "wrong password, right code": {"password": "no-es-la-clave", "otp_token": "k7q2m9xa"},
+        "unknown email": {"otp_token": "k7q2m9xa"},
+    }[case]
+    client, response = _spanish_login(username=email, **fields)
+
     assert response.status_code == 200
-    assert "Please enter your OTP token." in response.text
+    assert _error_of(response) == GENERIC
+    assert "otp_device" not in response.text
+    assert "backup" not in response.text
+    assert "Please" not in response.text
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("admin:index")).status_code == 302
     assert StaticToken.objects.filter(device=backup_code).count() == 1
 
 
-def test_the_admin_login_refuses_a_wrong_code(program_officer, backup_code):
-    client = _english(Client())
-    response = _login(
-        client, username=program_officer.email, otp_device=backup_code.persistent_id, otp_token="00000000"
-    )
-    assert response.status_code == 200
-    assert "Invalid token. Please make sure you have entered it correctly." in response.text
+def test_a_right_password_with_a_wrong_code_counts_towards_the_lock(program_officer, backup_code):
+    for _attempt in range(5):
+        _spanish_login(username=program_officer.email, otp_token="00000000")
+    client, response = _spanish_login(username=program_officer.email, otp_token="k7q2m9xa")
+    assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
 
 def test_the_admin_login_with_a_backup_code_opens_the_admin_and_uses_the_code_up(program_officer, backup_code):
     client = _english(Client())
-    response = _login(
-        client, username=program_officer.email, otp_device=backup_code.persistent_id, otp_token="k7q2m9xa"
-    )
+    response = _login(client, username=program_officer.email.upper(), otp_token="k7q2m9xa")
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
     assert client.session[DEVICE_ID_SESSION_KEY] == backup_code.persistent_id

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from loans.applications import services
 from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus as S
 from loans.models import ApplicationEvent, ApplicationMessage, FollowUpVisit, Loan, LoanInstalment
@@ -21,7 +22,7 @@ def _moves(application):
 
 def test_the_full_path_from_review_to_disbursement(in_review, owner, program_officer, approver):
     review.application_request_info(application=in_review, officer=program_officer, message="Suba su certificado.")
-    review.application_answer_info(application=in_review, user=owner, message="Ya lo subí.")
+    services.application_answer_info(application=in_review, user=owner, message="Ya lo subí.")
     review.application_recommend(application=in_review, officer=program_officer, note="Viable", amount=8_000_000)
     review.application_approve(application=in_review, approver=approver)
     loan = review.application_disburse(
@@ -127,9 +128,7 @@ def test_a_recommendation_cannot_raise_the_amount(in_review, program_officer):
         review.application_recommend(application=in_review, officer=program_officer, amount=in_review.amount + 1)
 
 
-def test_disbursement_refuses_a_reused_bank_reference_and_an_amount_above_approval(
-    in_review, program_officer, approver
-):
+def test_disbursement_refuses_an_amount_above_the_approved_one(in_review, program_officer, approver):
     review.application_recommend(application=in_review, officer=program_officer)
     review.application_approve(application=in_review, approver=approver)
     with pytest.raises(review.ReviewError, match="at most the approved amount"):
@@ -142,3 +141,19 @@ def test_disbursement_refuses_a_reused_bank_reference_and_an_amount_above_approv
         )
     assert not Loan.objects.exists()
     assert in_review.__class__.objects.get(pk=in_review.pk).status == S.APPROVED
+
+
+def test_one_table_says_which_decisions_each_status_allows():
+    from loans.applications import workflow
+    from loans.review.admin import DECISIONS
+
+    # The admin has a screen for every staff decision of the table, in the table's order.
+    assert list(DECISIONS) == list(workflow.DECISIONS)
+    # The transition's allowed moves are read off the same table.
+    assert workflow.ALLOWED[S.RECOMMENDED] == {S.APPROVED, S.REJECTED, S.IN_REVIEW, S.WITHDRAWN}
+    assert workflow.ALLOWED[S.DISBURSED] == set()
+    assert {name for name, move in workflow.MOVES.items() if S.IN_REVIEW in move.sources and move.permission} == {
+        "request_info",
+        "recommend",
+        "reject",
+    }

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from loans.models import Loan, Repayment
+from loans.models import Repayment
 from loans.review import services as review
 from tests.review.admin_pages import flash_messages, staff_client
 
@@ -48,14 +48,6 @@ def test_a_bank_reference_already_recorded_is_a_form_error(loan, approver):
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["bank_reference"]
     assert Repayment.objects.count() == 1
-
-
-def test_a_written_off_loan_takes_no_payment_and_says_why(loan, approver):
-    Loan.objects.filter(pk=loan.pk).update(state=Loan.State.WRITTEN_OFF)
-    response = staff_client(approver).post(ADD, _payment(loan))
-    assert response.status_code == 200
-    assert response.context["adminform"].form.errors == {"loan": ["This loan was written off."]}
-    assert not Repayment.objects.exists()
 
 
 def test_a_program_officer_cannot_record_payments(loan, program_officer):

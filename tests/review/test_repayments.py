@@ -142,7 +142,7 @@ def test_the_daily_job_applies_state_payments_and_arrears(loan):
 
 def test_officers_are_reminded_of_follow_up_visits_once(loan, django_capture_on_commit_callbacks):
     from applicants.models import Notification
-    from loans.applications.notifications import remind_follow_up_visits
+    from loans.servicing.notifications import remind_follow_up_visits
 
     application = loan.application
     with django_capture_on_commit_callbacks(execute=True):

@@ -12,8 +12,9 @@ What it writes (docs/REPORTS.md, "Bulk data"):
   and sector drawn from fixed, documented weights;
 - applications in every status, with the plan as sent (``frozen_plan``) for the sent ones,
   references RP-YYYY-NNNNNN continuing the year's counter;
-- loans for the disbursed ones, with a French-amortisation schedule (float arithmetic,
-  remainder in the last instalment), repayments for the instalments paid, arrears for the
+- loans for the disbursed ones, with the schedule a real disbursement gets (``schedule_for``
+  of products/schedule.py: exact to the peso, the product's grace mode, due dates by
+  ``add_months``), repayments for the instalments paid, arrears for the
   late payers, and follow-up visits at 3, 6 and 12 months;
 - encrypted columns (document number, phone, address) are NULL with their blind-index
   hashes filled in, except the first ``--encrypted`` profiles (default 1,000), which are
@@ -33,11 +34,13 @@ import threading
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from itertools import accumulate
+from typing import cast
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
-from django.db.models import Max
+from django.db.models import Field, Max
 from django.utils import timezone
 
 from applicants import crypto
@@ -45,8 +48,10 @@ from applicants.models import Municipality, ReturneeProfile, User
 from applicants.search import fold
 from loans.applications.models import LoanApplication, ReferenceCounter
 from loans.products.models import LoanProduct
+from loans.products.schedule import add_months, schedule_for
 from loans.reports import summaries
 from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment, Repayment
+from loans.servicing.services import FOLLOW_UP_MONTHS
 
 # Population in thousands (DANE projections for 2024, rounded): returnees are drawn in proportion.
 DEPARTMENT_WEIGHTS = {
@@ -94,6 +99,8 @@ SURNAME_WEIGHTS = {
 } | {name: 45 / len(RARE_SURNAMES) for name in RARE_SURNAMES}
 SENT = {"submitted", "in_review", "info_requested", "recommended", "approved", "disbursed", "ineligible", "rejected"}
 DECIDED = {"approved", "disbursed", "rejected", "ineligible"}
+# Schedules are computed once per request and reused: only their amounts are kept, so any start will do.
+SCHEDULE_START = date(2026, 1, 1)
 HISTORY_DAYS = 3 * 365
 NULL = "\\N"
 
@@ -181,14 +188,19 @@ class Generator:
         self.municipalities: dict[str, list[str]] = {}
         for code, department_id in Municipality.objects.values_list("code", "department_id"):
             self.municipalities.setdefault(department_id, []).append(code)
-        self.products = list(LoanProduct.objects.values_list("pk", "annual_rate_pct"))
+        self.product_by_pk = {product.pk: product for product in LoanProduct.objects.order_by("name")}
+        self.products = [(product.pk, product.annual_rate_pct) for product in self.product_by_pk.values()]
+        self.schedules: dict[tuple[int, int, int, int], tuple[tuple[int, int], ...]] = {}
+        self.due_dates: dict[tuple[date, int], tuple[date, ...]] = {}
         if not self.products:
             raise CommandError("No loan product exists: run the migrations and seed_demo, or create one.")
         self.counters = dict(ReferenceCounter.objects.values_list("year", "last"))
         self.salt = uuid.uuid4().int & ((1 << 64) - 1)
         self.run = uuid.uuid4().hex[:6]
         profile_fields = ReturneeProfile._meta
-        self.crypt = {name: profile_fields.get_field(name) for name in ("document_number", "phone", "address")}
+        self.crypt = {
+            name: cast(Field, profile_fields.get_field(name)) for name in ("document_number", "phone", "address")
+        }
         self.tables = {
             "user": Table(User, ["id", "password", "email", "date_joined", "email_verified_at"]),
             "profile": Table(
@@ -315,7 +327,7 @@ class Generator:
         return f"RP-{year}-{self.counters[year]:06d}"
 
     def chunk(self, count: int) -> dict[str, list[str]]:
-        out = {name: [] for name in self.tables}
+        out: dict[str, list[str]] = {name: [] for name in self.tables}
         for _ in range(count):
             self._application(out)
         return out
@@ -445,34 +457,51 @@ class Generator:
             )
         )
         if status == "disbursed":
-            self._loan(out, app_id, recommended, rate, term, grace, decided, jobs)
+            self._loan(out, app_id, product_id, recommended, rate, term, grace, decided, jobs)
 
-    def _loan(self, out, app_id, principal, rate, term, grace, decided, jobs) -> None:
+    def _schedule_rows(self, product_id: int, principal: int, term: int, grace: int) -> tuple[tuple[int, int], ...]:
+        """(interest, principal) of each instalment, from the project's schedule (products/schedule.py).
+
+        The amounts do not depend on the disbursement date, so each (product, amount, term, grace)
+        is computed once: with a few hundred distinct requests, a million loans cost a few
+        thousand Decimal schedules. The dates are the loan's own (add_months, as schedule_for).
+        """
+        key = (product_id, principal, term, grace)
+        rows = self.schedules.get(key)
+        if rows is None:
+            schedule = schedule_for(
+                self.product_by_pk[product_id],
+                amount=principal,
+                term_months=term,
+                grace_months=grace,
+                start=SCHEDULE_START,
+            )
+            rows = self.schedules[key] = tuple((row.interest, row.principal) for row in schedule.instalments)
+        return rows
+
+    def _due_dates(self, disbursed: date, term: int) -> tuple[date, ...]:
+        """Due dates as schedule_for sets them (first a month after disbursement), once per day and term."""
+        key = (disbursed, term)
+        dues = self.due_dates.get(key)
+        if dues is None:
+            first_due = add_months(disbursed, 1)
+            dues = self.due_dates[key] = tuple(add_months(first_due, number) for number in range(term))
+        return dues
+
+    def _loan(self, out, app_id, product_id, principal, rate, term, grace, decided, jobs) -> None:
         rng, t, today = self.rng, self.tables, self.today
         loan_id = self._next("loan")
         disbursed = (decided + timedelta(days=rng.uniform(3, 30))).date()
         disbursed = min(disbursed, today - timedelta(days=1))
-        monthly = (1 + float(rate) / 100) ** (1 / 12) - 1
-        amortising = term - grace
-        payment = principal * monthly / (1 - (1 + monthly) ** -amortising)
+        rows = self._schedule_rows(product_id, principal, term, grace)
+        dues = self._due_dates(disbursed, term)
         behaviour = rng.random()
         # 80 % pay on time; 15 % stop paying at some point; 5 % paid everything early.
         stops_after = int(rng.uniform(0, term)) if 0.80 <= behaviour < 0.95 else None
-        balance = principal
         oldest_unpaid = None
         paid_count = 0
         due_count = 0
-        for number in range(1, term + 1):
-            month = disbursed.month - 1 + number
-            due = date(disbursed.year + month // 12, month % 12 + 1, min(disbursed.day, 28))
-            interest = round(balance * monthly)
-            if number <= grace:
-                capital = 0
-            elif number == term:
-                capital = balance
-            else:
-                capital = min(balance, round(payment) - interest)
-            balance -= capital
+        for number, (interest, capital), due in zip(range(1, term + 1), rows, dues, strict=True):
             is_due = due < today
             due_count += is_due
             pays = behaviour >= 0.95 or (is_due and (stops_after is None or number <= stops_after))
@@ -496,7 +525,7 @@ class Generator:
                     paid_on or NULL,
                 )
             )
-            if pays:
+            if paid_on is not None:
                 repayment_id = self._next("repayment")
                 out["repayment"].append(
                     t["repayment"].row(
@@ -514,10 +543,10 @@ class Generator:
         arrears = (today - oldest_unpaid).days if oldest_unpaid else 0
         if paid_count == term:
             state = "repaid"
-        elif arrears > 540:
-            state = "written_off"
+        elif arrears:
+            state = "in_arrears"
         else:
-            state = "in_arrears" if arrears else "active"
+            state = "active"
         out["loan"].append(
             t["loan"].row(
                 loan_id,
@@ -534,9 +563,8 @@ class Generator:
                 _ts(datetime.combine(disbursed, datetime.min.time(), tzinfo=UTC)),
             )
         )
-        for months in (3, 6, 12):
-            month = disbursed.month - 1 + months
-            due = date(disbursed.year + month // 12, month % 12 + 1, min(disbursed.day, 28))
+        for months in FOLLOW_UP_MONTHS:
+            due = add_months(disbursed, months)
             if due >= today:
                 break
             done = rng.random() < 0.85
@@ -688,8 +716,6 @@ class Command(BaseCommand):
 
 def _create_product() -> LoanProduct:
     """A product like the 2026 public line, for an empty benchmark database."""
-    from decimal import Decimal
-
     return LoanProduct.objects.create(
         code="retorno-productivo-bulk",
         name="Retorno productivo (datos de prueba)",
