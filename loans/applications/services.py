@@ -61,11 +61,13 @@ def plan_update(*, plan: BusinessPlan, data: dict[str, Any]) -> BusinessPlan:
     for field, value in data.items():
         setattr(plan, field, value)
     # Django does not validate a TextField's max_length; the forms do, and so does this.
-    for field in plan._meta.get_fields():
-        limit = getattr(field, "max_length", None)
-        value = getattr(plan, field.name, None) if limit and field.concrete else None
-        if isinstance(value, str) and len(value) > limit:
-            raise ValidationError({field.name: _("Up to %(limit)s characters.") % {"limit": limit}}, code="max_length")
+    for model_field in plan._meta.get_fields():
+        limit: int | None = getattr(model_field, "max_length", None)
+        value = getattr(plan, model_field.name, None) if limit and model_field.concrete else None
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise ValidationError(
+                {model_field.name: _("Up to %(limit)s characters.") % {"limit": limit}}, code="max_length"
+            )
     plan.full_clean()
     plan.save()
     return plan

@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -237,18 +238,19 @@ def _measure(applicant_ids: list[int]) -> tuple[dict, dict, dict]:
 
 
 def _difference(after: dict, before: dict) -> dict:
-    out = {}
+    out: dict[Any, Any] = {}
     for key in after.keys() | before.keys():
         new, old = after.get(key), before.get(key)
-        if isinstance(new or old, dict):
-            names = (new or old).keys()
-            delta = {name: (new or {}).get(name, 0) - (old or {}).get(name, 0) for name in names}
-            if any(delta.values()):
-                out[key] = delta
+        either = new or old
+        if isinstance(either, dict):
+            names = either.keys()
+            measures = {name: (new or {}).get(name, 0) - (old or {}).get(name, 0) for name in names}
+            if any(measures.values()):
+                out[key] = measures
         else:
-            delta = (new or 0) - (old or 0)
-            if delta:
-                out[key] = delta
+            count = (new or 0) - (old or 0)
+            if count:
+                out[key] = count
     return out
 
 
@@ -351,7 +353,7 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
         cells, decisions = report_cells(None)
         people = statistics_cells(None)
         fresh = (cells, decisions, people)
-        drift = [_difference(new, old) for new, old in zip(fresh, _stored(), strict=True)]
+        drift = [_difference(cast(dict, new), old) for new, old in zip(fresh, _stored(), strict=True)]
         ReportCell.objects.all().delete()
         DecisionCell.objects.all().delete()
         StatisticsCell.objects.all().delete()
@@ -557,7 +559,7 @@ def _bump_version() -> None:
 
 def _version() -> int:
     try:
-        return cache.get_or_set(VERSION_KEY, 1, None)
+        return int(cache.get_or_set(VERSION_KEY, 1, None) or 0)
     except Exception:  # noqa: BLE001
         return 0
 

@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import IO
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -115,40 +116,41 @@ class Workbook:
         self.sheets = 0
         self.rows = 0  # data rows written
         self.room = 0  # data rows left in the current sheet
-        self.stream = None
+        self.stream: IO[bytes] | None = None
 
-    def _next_sheet(self) -> None:
+    def _next_sheet(self) -> IO[bytes]:
         if self.stream is not None:
             self.stream.write(SHEET_END)
             self.stream.close()
         self.sheets += 1
-        self.stream = self.zip.open(f"xl/worksheets/sheet{self.sheets}.xml", "w", force_zip64=True)
-        self.stream.write(SHEET_START)
-        self.stream.write(self.header)
+        stream = self.zip.open(f"xl/worksheets/sheet{self.sheets}.xml", "w", force_zip64=True)
+        stream.write(SHEET_START)
+        stream.write(self.header)
+        self.stream = stream
         self.room = MAX_DATA_ROWS
+        return stream
 
     def write(self, data: bytes) -> None:
         """Whole ``<row>…</row>\\n`` lines (COPY writes one row per call); a new sheet when one is full."""
-        if self.stream is None:
-            self._next_sheet()
+        stream = self.stream if self.stream is not None else self._next_sheet()
         lines = data.count(b"\n")
         while lines > self.room:
             cut = -1
             for _ in range(self.room):
                 cut = data.index(b"\n", cut + 1)
-            self.stream.write(data[: cut + 1])
+            stream.write(data[: cut + 1])
             self.rows += self.room
             data, lines = data[cut + 1 :], lines - self.room
-            self._next_sheet()
-        self.stream.write(data)
+            stream = self._next_sheet()
+        stream.write(data)
         self.rows += lines
         self.room -= lines
 
     def close(self) -> None:
-        if self.stream is None:
-            self._next_sheet()  # no rows: still a sheet with the headers
-        self.stream.write(SHEET_END)
-        self.stream.close()
+        # No rows: still a sheet with the headers.
+        stream = self.stream if self.stream is not None else self._next_sheet()
+        stream.write(SHEET_END)
+        stream.close()
         names = [self.sheet_name if n == 1 else f"{self.sheet_name} {n}" for n in range(1, self.sheets + 1)]
         self.zip.writestr(
             "[Content_Types].xml",
