@@ -83,7 +83,7 @@ def _step(application, rng, officer, approver, products, references):  # noqa: C
         else:
             services.application_withdraw(application=application, user=owner)
     elif status == S.INFO_REQUESTED:
-        review.application_answer_info(application=application, user=owner, message="Veinte.")
+        services.application_answer_info(application=application, user=owner, message="Veinte.")
     elif status == S.RECOMMENDED:
         if rng.random() < 0.8:
             review.application_approve(application=application, approver=approver)
