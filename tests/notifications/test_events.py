@@ -144,7 +144,7 @@ def test_each_email_has_a_message_id_of_its_own_notification(in_review):
 
 def test_a_rolled_back_write_queues_no_notification(in_review, monkeypatch):
     queued = []
-    monkeypatch.setattr("applicants.notify.enqueue", lambda task, *args, **kwargs: queued.append(args))
+    monkeypatch.setattr("applicants.services.enqueue", lambda task, *args, **kwargs: queued.append(args))
     transition(in_review, ApplicationStatus.INFO_REQUESTED, message_to_applicant="?")
 
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -157,7 +157,7 @@ def test_a_rolled_back_write_queues_no_notification(in_review, monkeypatch):
 
 
 def test_a_notification_made_while_the_broker_was_down_is_emailed_by_the_sweeper(in_review, monkeypatch):
-    monkeypatch.setattr("applicants.notify.enqueue", lambda task, *args, **kwargs: False)
+    monkeypatch.setattr("applicants.services.enqueue", lambda task, *args, **kwargs: False)
     transition(in_review, ApplicationStatus.INFO_REQUESTED, message_to_applicant="?")
     notifications.notify_info_requested(in_review.pk)
     notification = Notification.objects.get(kind="info_requested")
