@@ -81,6 +81,7 @@ def erase(user: User) -> dict[str, int]:
         is_colombian_national=None,
         first_names="",
         last_names="",
+        last_names_search="",
         birth_date=None,
         phone=None,
         phone_hash="",

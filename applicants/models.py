@@ -10,6 +10,7 @@ from encrypted_fields.fields import EncryptedCharField
 
 from .choices import DocumentType, EducationLevel, ReturnType, Sex
 from .emails import normalize_email
+from .search import fold
 
 
 class UserManager(BaseUserManager["User"]):
@@ -158,6 +159,8 @@ class ReturneeProfile(models.Model):
     is_colombian_national = models.BooleanField(_("Colombian national"), null=True, blank=True)
     first_names = models.CharField(_("first names"), max_length=100, blank=True)
     last_names = models.CharField(_("last names"), max_length=100, blank=True)
+    # last_names folded (applicants.search.fold) for the officers' accent- and case-blind search.
+    last_names_search = models.CharField(max_length=100, blank=True, editable=False)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
 
@@ -207,11 +210,25 @@ class ReturneeProfile(models.Model):
     class Meta:
         verbose_name = _("returnee profile")
         verbose_name_plural = _("returnee profiles")
-        indexes = [models.Index(fields=["department", "return_type"], name="profile_dept_return_idx")]
+        indexes = [
+            models.Index(fields=["department", "return_type"], name="profile_dept_return_idx"),
+            # LIKE 'prefix%' uses it whatever the collation (text_pattern_ops; PostgreSQL only, ignored elsewhere).
+            models.Index(
+                fields=["last_names_search"], name="profile_last_names_search_idx", opclasses=["text_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         full_name = f"{self.first_names} {self.last_names}".strip()
         return full_name or str(self.user)
+
+    def save(self, *args, **kwargs):
+        # Derived from last_names on every save, so no write path can leave it stale.
+        self.last_names_search = fold(self.last_names)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "last_names" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "last_names_search"}
+        super().save(*args, **kwargs)
 
 
 class ConsentRecord(models.Model):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from portal import changes
 from portal.queue import enqueue
 
 from . import crypto, personal_data
@@ -128,7 +129,8 @@ def profile_update(*, profile: ReturneeProfile, data: dict[str, Any]) -> Returne
     if "declares_truthful" in data:
         profile.declarations_accepted_at = timezone.now() if profile.declares_truthful else None
     profile.full_clean()
-    profile.save()
+    with changes.tracking(applicants=[profile.user_id]):  # sex, return type and age are published figures
+        profile.save()
     return profile
 
 
@@ -171,7 +173,9 @@ def person_erase(
     with transaction.atomic():
         # Lock the account: two staff erasing at once run one after the other.
         locked = User.objects.select_for_update().get(pk=user.pk)
-        summary = personal_data.erase_person(locked, actor=erased_by)
+        # Age band, sex, origin and municipality are published figures: the summaries follow.
+        with changes.tracking(applicants=[locked.pk]):
+            summary = personal_data.erase_person(locked, actor=erased_by)
         erasure = PersonalDataErasure.objects.create(
             user=locked, deletion_request=deletion_request, erased_by=erased_by, summary=summary
         )

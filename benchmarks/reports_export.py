@@ -55,6 +55,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-xlsx", action="store_true")
+    parser.add_argument("--xlsx-all", action="store_true", help="XLSX vs CSV on every application, not ~10 %%")
+    parser.add_argument("--memory-xlsx", action="store_true", help="peak memory of the XLSX export too")
     options = parser.parse_args()
     setup_django(BIG_DATABASE_URL)
 
@@ -101,15 +103,21 @@ def main() -> None:
 
     # 2. Peak memory.
     if not options.skip_memory:
-        for label, extra in (("COPY path", {}), ("Python path (personal data)", {"include_pii": "on"})):
+        paths = [("COPY path", {}), ("Python path (personal data)", {"include_pii": "on"})]
+        if options.memory_xlsx:
+            paths += [
+                ("XLSX, COPY path", {"format": "xlsx"}),
+                ("XLSX, Python path", {"format": "xlsx", "include_pii": "on"}),
+            ]
+        for label, extra in paths:
             peaks = {"10%": [], "all": []}
             for run in range(options.runs):
                 for size, filters in (("10%", tenth_filters), ("all", {})):
                     with gunicorn() as server:
-                        post_export(server, session, kind="applications", format="csv", **small, **extra)
+                        post_export(server, session, **{"kind": "applications", "format": "csv", **small, **extra})
                         warm = server.peak_rss_kb()
                         rows, seconds, _size = post_export(
-                            server, session, kind="applications", format="csv", **filters, **extra
+                            server, session, **{"kind": "applications", "format": "csv", **filters, **extra}
                         )
                         peaks[size].append(server.peak_rss_kb())
                         print(
@@ -124,6 +132,8 @@ def main() -> None:
 
     # 3. XLSX against CSV on the same rows.
     if not options.skip_xlsx:
+        if options.xlsx_all:
+            tenth_filters, tenth_rows = {}, total
         with gunicorn() as server:
             post_export(server, session, kind="applications", format="xlsx", **small)
             xlsx_rates, csv_rates = [], []

@@ -39,7 +39,11 @@ from loans.programmes.models import (  # noqa: F401
     ProgrammeOperator,
 )
 from loans.reports.models import (  # noqa: F401
+    DecisionCell,
     ExportJob,
+    ReportCell,
+    StatisticsCell,
+    SummaryCheck,
 )
 from loans.review.models import (  # noqa: F401
     ApplicationScore,

@@ -25,6 +25,7 @@ from loans.applications.checks import check_application, record_eligibility_outc
 from loans.applications.models import LoanApplication
 from loans.choices import ApplicationStatus
 from loans.eligibility.models import EligibilityResult, RecheckItem, RecheckRun
+from portal import changes
 
 logger = logging.getLogger(__name__)
 
@@ -117,9 +118,10 @@ def recheck_chunk(run_id: int, application_ids: list[int]) -> int:
         for application, check in checks:
             # The officers' queue filters on these columns; the status is not touched.
             record_eligibility_outcome(application, check.outcome, [v.as_dict() for v in check.verdicts])
-        LoanApplication.objects.bulk_update(
-            [application for application, _check in checks], ["eligibility_outcome", "review_flags"]
-        )
+        with changes.tracking(applications=[application.pk for application, _check in checks]):
+            LoanApplication.objects.bulk_update(
+                [application for application, _check in checks], ["eligibility_outcome", "review_flags"]
+            )
         vanished = len(todo) - len(applications) if not already else 0
         RecheckRun.objects.filter(pk=run_id).update(
             done=F("done") + len(items),

@@ -33,6 +33,7 @@ from loans.eligibility import rules as eligibility
 from loans.eligibility.models import RecheckRun
 from loans.products.models import LoanOffer, LoanProduct
 from loans.products.offers import offer_create
+from portal import changes
 from portal.queue import enqueue
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,10 @@ def application_create(*, applicant: User) -> LoanApplication:
         # Lock the user row so two clicks on "new application" cannot create two drafts.
         User.objects.select_for_update().get(pk=applicant.pk)
         draft = applicant.loan_applications.filter(status=ApplicationStatus.DRAFT).first()
-        return draft or LoanApplication.objects.create(applicant=applicant)
+        if draft:
+            return draft
+        with changes.tracking(applicants=[applicant.pk]):  # a new draft counts as started
+            return LoanApplication.objects.create(applicant=applicant)
 
 
 @contextmanager
@@ -111,7 +115,7 @@ def application_set_plan(*, application: LoanApplication, plan: BusinessPlan) ->
 
 
 def application_set_loan_request(*, application: LoanApplication, product, amount, term_months, grace_months) -> None:
-    with _draft(application) as locked:
+    with _draft(application) as locked, changes.tracking(applications=[locked.pk]):  # the product is a report key
         locked.product = product
         locked.amount = amount
         locked.term_months = term_months

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from loans import permissions
 from loans.applications.models import ApplicationEvent, LoanApplication
 from loans.choices import ApplicationStatus as S
+from portal import changes
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,13 @@ def transition(
                 _("An application that is “%(current)s” cannot become “%(target)s”.")
                 % {"current": S(current).label, "target": S(to_status).label}
             )
-        locked.status = to_status
-        if to_status in DECIDED:
-            locked.decided_at = timezone.now()
-        if before_save is not None:
-            before_save(locked)
-        locked.save()
+        with changes.tracking(applications=[pk]):  # keeps the report and statistics cells current
+            locked.status = to_status
+            if to_status in DECIDED:
+                locked.decided_at = timezone.now()
+            if before_save is not None:
+                before_save(locked)
+            locked.save()
         event = ApplicationEvent.objects.create(
             application=locked,
             actor=actor,

@@ -3,8 +3,8 @@
 - Every attempt is an ``ExportJob`` row (the log): who, which filters, rows, format, when;
   refused attempts included.
 - Up to ``STREAM_MAX_ROWS`` rows stream straight away in constant memory: CSV from a
-  server-side cursor (``iterator(chunk_size=...)``), XLSX written by xlsxwriter in
-  ``constant_memory`` mode to a temporary file and sent from there.
+  server-side cursor (``iterator(chunk_size=...)``) or PostgreSQL's COPY, XLSX as sheet XML
+  streamed into a zip (``loans/reports/xlsx.py``) in a temporary file and sent from there.
 - Larger exports are built by the ``loans.exports.build`` task into the default storage
   (``exports/``: MEDIA_ROOT or the bucket); the analyst is notified and downloads the file until it expires.
 - Rows are read from the reporting replica when one is configured (portal/db_router.py).
@@ -26,7 +26,6 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-import xlsxwriter
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -48,6 +47,7 @@ from loans import permissions
 from loans.applications.models import LoanApplication
 from loans.choices import ApplicationStatus
 from loans.eligibility.models import EligibilityResult
+from loans.reports import xlsx
 from loans.reports.figures import planned_jobs
 from loans.reports.filters import ReportFilters, parse_filters
 from loans.reports.models import ExportJob
@@ -67,7 +67,6 @@ CHUNK_SIZE = 2_000
 CSV_FLUSH_CHARS = 64 * 1024
 COPY_READ_BYTES = 1024 * 1024
 DOWNLOAD_TTL = timedelta(hours=24)
-XLSX_MAX_DATA_ROWS = 1_048_575  # one row of a sheet holds the headers
 EXPORTS_DIR = "exports"
 
 
@@ -415,78 +414,40 @@ def write_csv(path: Path, kind: str, filters: ReportFilters, *, include_pii: boo
     return written[0]
 
 
-# Excel stores a moment as days since 1899-12-30 (the 1900 date system).
-EXCEL_EPOCH = datetime(1899, 12, 30)
-EXCEL_EPOCH_DAY = date(1899, 12, 30)
-
-
-def _cell_writers(sheet, types: list[str], day, moment) -> list:
-    """One writer per column, chosen once from the column's type (not per cell)."""
-    zone = timezone.get_current_timezone()
-    seconds_per_day = 86400.0
-
-    def moment_writer(row, column, value):
-        local = value.astimezone(zone).replace(tzinfo=None)
-        sheet.write_number(row, column, (local - EXCEL_EPOCH).total_seconds() / seconds_per_day, moment)
-
-    def day_writer(row, column, value):
-        sheet.write_number(row, column, (value - EXCEL_EPOCH_DAY).days, day)
-
-    def decimal_writer(row, column, value):
-        sheet.write_number(row, column, float(value))
-
-    by_type = {
-        "DateTimeField": moment_writer,
-        "DateField": day_writer,
-        "BooleanField": sheet.write_boolean,
-        "DecimalField": decimal_writer,
-    }
-    numbers = {
-        "IntegerField",
-        "BigIntegerField",
-        "SmallIntegerField",
-        "PositiveIntegerField",
-        "PositiveBigIntegerField",
-        "PositiveSmallIntegerField",
-        "AutoField",
-        "BigAutoField",
-        "FloatField",
-    }
-    return [by_type.get(t) or (sheet.write_number if t in numbers else sheet.write_string) for t in types]
+def xlsx_copy_select(kind: str, filters: ReportFilters) -> str:
+    """The export's SELECT (no personal data) with each row rendered by PostgreSQL as a sheet ``<row>``."""
+    chosen = columns(kind, include_pii=False)
+    queryset_ = _annotated(queryset(kind, filters), chosen)
+    names = [f"x_{c.key}" for c in chosen]
+    types = [queryset_.query.annotations[name].output_field.get_internal_type() for name in names]
+    sql, params = queryset_.values_list(*names).query.sql_with_params()
+    quote = connection.ops.quote_name
+    cells = " || ".join(
+        xlsx.sql_cell(f"e.{quote(name)}", internal, settings.TIME_ZONE)
+        for name, internal in zip(names, types, strict=True)
+    )
+    with connections[reads_alias()].cursor() as cursor:
+        inner = cursor.mogrify(sql, params).decode()
+    return f"SELECT '<row>' || {cells} || '</row>' FROM ({inner}) AS e"  # noqa: S608 - names from the models
 
 
 def write_xlsx(path: Path, kind: str, filters: ReportFilters, *, include_pii: bool) -> int:
-    """Write the workbook row by row (constant_memory); a new sheet every 1,048,575 rows."""
-    names = headers(kind, include_pii=include_pii)
-    rows_queryset = values(kind, filters, include_pii=include_pii)
-    types = column_types(kind, include_pii=include_pii)
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {"constant_memory": True, "tmpdir": str(path.parent), "strings_to_formulas": False, "strings_to_urls": False},
-    )
+    """Stream the sheet XML into the zip (loans/reports/xlsx.py): rendered by PostgreSQL and sent by
+    COPY without personal data, else rendered in Python row by row. Memory stays flat either way."""
+    workbook = xlsx.Workbook(path, kind, headers(kind, include_pii=include_pii))
     try:
-        bold = workbook.add_format({"bold": True})
-        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        sheet, writers, sheet_row, sheets, rows = None, [], XLSX_MAX_DATA_ROWS, 0, 0
-        for row in rows_queryset.iterator(chunk_size=CHUNK_SIZE):
-            if sheet_row >= XLSX_MAX_DATA_ROWS:
-                sheets += 1
-                sheet = workbook.add_worksheet(f"{kind} {sheets}" if sheets > 1 else kind)
-                sheet.write_row(0, 0, names, bold)
-                writers = list(enumerate(_cell_writers(sheet, types, day, moment)))
-                sheet_row = 0
-            sheet_row += 1
-            for column, write in writers:
-                value = row[column]
-                if value is not None:
-                    write(sheet_row, column, value)
-            rows += 1
-        if sheet is None:  # no rows: still a sheet with the headers
-            workbook.add_worksheet(kind).write_row(0, 0, names, bold)
+        if uses_copy(include_pii=include_pii):
+            with connections[reads_alias()].cursor() as cursor:
+                cursor.cursor.copy_expert(
+                    f"COPY ({xlsx_copy_select(kind, filters)}) TO STDOUT", workbook, size=COPY_READ_BYTES
+                )
+        else:
+            rows = values(kind, filters, include_pii=include_pii).iterator(chunk_size=CHUNK_SIZE)
+            for data in xlsx.python_rows(rows, column_types(kind, include_pii=include_pii)):
+                workbook.write(data)
     finally:
         workbook.close()
-    return rows
+    return workbook.rows
 
 
 def column_types(kind: str, *, include_pii: bool) -> list[str]:

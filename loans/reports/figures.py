@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.cache import cache
 from django.db.models import (
     Count,
     DurationField,
@@ -34,10 +33,6 @@ from loans.applications.models import LoanApplication
 from loans.choices import ApplicationStatus as S
 from loans.reports.filters import ReportFilters
 from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment
-
-# A report is recomputed at most every five minutes for the same filters (the page and its
-# charts share one computation).
-REPORT_CACHE_SECONDS = 5 * 60
 
 # Past the automatic check: in review now, or a later state only reachable through review.
 PAST_ELIGIBILITY = (S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED, S.APPROVED, S.DISBURSED, S.REJECTED)
@@ -108,6 +103,8 @@ class Report:
     by_department: list[Row] = field(default_factory=list)
     by_sector: list[Row] = field(default_factory=list)
     computed_at: str = ""
+    # "summary": read from the cells kept current by every write; "live": computed for these filters.
+    source: str = "live"
 
     def rows(self, dimension: str) -> list[Row]:
         return self.by_department if dimension == "department" else self.by_sector
@@ -267,15 +264,4 @@ def build_report(filters: ReportFilters, *, today: date | None = None) -> Report
     median = _median_days(filters, None, today).get(None, {})
     report.total.median_days = median.get("median_days")
     report.total.decided = median.get("decided", 0)
-    return report
-
-
-def cached_report(filters: ReportFilters) -> Report:
-    """The report for these filters, computed at most once per REPORT_CACHE_SECONDS."""
-    today = timezone.localdate()
-    key = f"reports:v1:{today.isoformat()}:{filters.fingerprint}"
-    report = cache.get(key)
-    if report is None:
-        report = build_report(filters, today=today)
-        cache.set(key, report, REPORT_CACHE_SECONDS)
     return report

@@ -70,3 +70,96 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.format} · {self.get_status_display()}"
+
+
+# --- summaries kept current by every write (issue 13) ------------------------------------
+
+
+class ReportCell(models.Model):
+    """The report's additive figures for the applications started in one month, in one
+    department and sector, for one product. Empty codes and product 0 stand for "none yet"
+    (drafts), so the unique key has no NULLs. Kept current by ``loans.reports.summaries``."""
+
+    month = models.DateField()
+    department = models.CharField(max_length=2, blank=True)
+    sector = models.CharField(max_length=1, blank=True)
+    product = models.IntegerField(default=0)
+    started = models.BigIntegerField(default=0)
+    submitted = models.BigIntegerField(default=0)
+    eligible = models.BigIntegerField(default=0)
+    approved = models.BigIntegerField(default=0)
+    disbursed = models.BigIntegerField(default=0)
+    requested_amount = models.BigIntegerField(default=0)
+    approved_amount = models.BigIntegerField(default=0)
+    disbursed_amount = models.BigIntegerField(default=0)
+    jobs_planned = models.BigIntegerField(default=0)
+    outstanding = models.BigIntegerField(default=0)
+    at_risk = models.BigIntegerField(default=0)
+    visited_loans = models.BigIntegerField(default=0)
+    jobs_found = models.BigIntegerField(default=0)
+    jobs_planned_visited = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "department", "sector", "product"], name="report_cell_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department or '-'} {self.sector or '-'} {self.product}"
+
+
+class DecisionCell(models.Model):
+    """How many decisions took ``days`` whole days (rounded), per report cell: the median's histogram."""
+
+    month = models.DateField()
+    department = models.CharField(max_length=2, blank=True)
+    sector = models.CharField(max_length=1, blank=True)
+    product = models.IntegerField(default=0)
+    days = models.IntegerField()
+    decided = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "department", "sector", "product", "days"], name="decision_cell_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department or '-'} {self.sector or '-'} {self.product} {self.days}"
+
+
+class StatisticsCell(models.Model):
+    """People (distinct applicants) in one row of one open-statistics table; table "total" is the whole program."""
+
+    table = models.CharField(max_length=12)
+    code = models.CharField(max_length=12, blank=True)
+    applicants = models.BigIntegerField(default=0)
+    approved = models.BigIntegerField(default=0)
+    disbursed = models.BigIntegerField(default=0)
+    amount_disbursed = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["table", "code"], name="statistics_cell_key")]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.code}"
+
+
+class SummaryCheck(models.Model):
+    """One full rebuild of the summaries, and how far the incremental figures had drifted from it."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cells = models.PositiveIntegerField(default=0)
+    differences = models.PositiveIntegerField(default=0)
+    details = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} · {self.differences}"

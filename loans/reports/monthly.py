@@ -13,8 +13,9 @@ from applicants.notify import notify
 from loans.products.money import format_cop
 from loans.reports.charts import number, percent, stage_labels
 from loans.reports.exports import analysts
-from loans.reports.figures import Report, build_report
+from loans.reports.figures import Report
 from loans.reports.filters import ReportFilters
+from loans.reports.summaries import report_for
 
 
 def previous_month(today: date) -> tuple[date, date]:
@@ -50,7 +51,7 @@ def monthly_report_send(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     first, last = previous_month(today)
     filters = ReportFilters(date_from=first, date_to=last)
-    report = build_report(filters, today=today)
+    report = report_for(filters)
     link = f"{reverse('loans:reports')}?{urlencode(filters.as_dict())}"
     sent = 0
     for user in analysts():

@@ -12,24 +12,20 @@ with fewer than five people is published:
    (shown "*");
 4. an amount is published only where its count of people is.
 
-The tables are computed with one GROUP BY query each and cached for an hour.
+The tables are read from ``StatisticsCell`` rows that every write keeps current
+(``loans.reports.summaries``); ``compute()`` is the full count the nightly rebuild checks them against.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.core.cache import cache
 from django.db.models import Case, CharField, Count, Q, Sum, Value, When
-from django.utils import timezone
+from django.db.models.functions import ExtractYear
 
 from loans.applications.models import LoanApplication
 from loans.choices import ApplicationStatus as S
-from loans.reports.filters import AGE_BANDS, years_before
+from loans.reports.filters import AGE_BANDS
 
 MIN_CELL = 5
-CACHE_SECONDS = 60 * 60
-CACHE_KEY = "public-statistics:v1"
 
 COUNTS = ("applicants", "approved", "disbursed")
 MEASURES = (*COUNTS, "amount_disbursed")
@@ -44,11 +40,17 @@ _GROUP_FIELDS = {
 }
 
 
-def _age_band(today: date):
+def _age_band():
+    """The age band in the year the application was sent (year sent minus year of birth).
+
+    Frozen at sending, like the plan: a person's published band does not move on their
+    birthday, so the figures kept current by each write stay equal to a full recount.
+    """
+    age = ExtractYear("submitted_at") - ExtractYear("applicant__profile__birth_date")
     whens = []
     for band, (youngest, _oldest) in sorted(AGE_BANDS.items(), key=lambda item: -item[1][0]):
-        whens.append(When(applicant__profile__birth_date__lte=years_before(today, youngest), then=Value(band)))
-    return Case(*whens, default=Value(""), output_field=CharField())
+        whens.append(When(age_at_sending__gte=youngest, then=Value(band)))
+    return Case(*whens, default=Value(""), output_field=CharField()), age
 
 
 def _aggregates():
@@ -61,19 +63,23 @@ def _aggregates():
     }
 
 
-def _sent(today: date):
-    return LoanApplication.objects.filter(submitted_at__isnull=False).annotate(age_band=_age_band(today))
+def _sent(applicant_ids: list[int] | None = None):
+    band, age = _age_band()
+    sent = LoanApplication.objects.filter(submitted_at__isnull=False)
+    if applicant_ids is not None:
+        sent = sent.filter(applicant_id__in=applicant_ids)
+    return sent.annotate(age_at_sending=age, age_band=band)
 
 
-def compute(today: date | None = None) -> dict:
-    """Raw (unsuppressed) counts per table; private to this module and its tests."""
-    today = today or timezone.localdate()
+def compute(applicant_ids: list[int] | None = None) -> dict:
+    """Raw (unsuppressed) counts per table, of these applicants or all (``loans.reports.summaries``
+    keeps them in ``StatisticsCell``); private to this module, the summaries and the tests."""
     tables = {}
     for table in TABLES:
         code_field, name_field = _GROUP_FIELDS[table]
         group = [code_field] + ([name_field] if name_field else [])
         rows = []
-        for row in _sent(today).order_by().values(*group).annotate(**_aggregates()).order_by(code_field):
+        for row in _sent(applicant_ids).order_by().values(*group).annotate(**_aggregates()).order_by(code_field):
             rows.append(
                 {
                     "code": row[code_field] or "",
@@ -82,7 +88,7 @@ def compute(today: date | None = None) -> dict:
                 }
             )
         tables[table] = rows
-    total = _sent(today).aggregate(**_aggregates())
+    total = _sent(applicant_ids).aggregate(**_aggregates())
     return {"tables": tables, "total": {measure: total[measure] or 0 for measure in MEASURES}}
 
 
@@ -151,13 +157,3 @@ def suppress(raw: dict) -> dict:
     published_total = _published(total, total_hidden)
     del published_total["code"], published_total["name"]
     return {"tables": tables, "total": published_total}
-
-
-def public_statistics() -> dict:
-    """The suppressed tables, computed at most once an hour."""
-    data = cache.get(CACHE_KEY)
-    if data is None:
-        data = suppress(compute())
-        data["generated_at"] = timezone.now().isoformat(timespec="minutes")
-        cache.set(CACHE_KEY, data, CACHE_SECONDS)
-    return data

@@ -28,12 +28,11 @@ from applicants.choices import ReturnType, Sex
 from applicants.models import Municipality
 from loans import permissions
 from loans.products.money import format_cop
-from loans.reports import exports
+from loans.reports import exports, summaries
 from loans.reports import programmes as programme_figures
 from loans.reports import statistics as stats
 from loans.reports.charts import all_charts, chart_named, number, percent, stage_labels
 from loans.reports.drawing import svg
-from loans.reports.figures import cached_report
 from loans.reports.filters import AGE_BAND_CHOICES, parse_filters
 from loans.reports.models import ExportJob
 from loans.reports.tasks import build_export
@@ -96,11 +95,12 @@ def _report_context(request, form, filters, export_form=None) -> dict:
     if department and form.is_valid():
         context["municipalities"] = Municipality.objects.filter(department_id=department).order_by("name")
     if filters is not None:
-        report = cached_report(filters)
+        report = summaries.report_for(filters)
         total = report.total
         labels = stage_labels()
         context.update(
             report=report,
+            last_check=summaries.last_check() if report.source == "summary" else None,
             charts=all_charts(report),
             key_figures=[(labels[stage], number(count)) for stage, count in total.funnel()]
             + [
@@ -128,7 +128,7 @@ def report_chart(request, name):
     filters, _form = parse_filters(request.GET)
     if filters is None:
         return HttpResponse(status=400)
-    chart = chart_named(cached_report(filters), name)
+    chart = chart_named(summaries.report_for(filters), name)
     if chart is None:
         raise Http404
     response = HttpResponse(svg(chart), content_type="image/svg+xml")
@@ -320,7 +320,7 @@ def _statistics_columns() -> list[str]:
 @require_GET
 @replica_view
 def statistics(request):
-    data = stats.public_statistics()
+    data = summaries.public_statistics()
     total = data["total"]
     columns = _statistics_columns()
     totals = [_cell(total[m]) for m in stats.COUNTS] + [_cell(total["amount_disbursed"], money=True)]
@@ -349,7 +349,7 @@ def programme_funnel(request):
 def statistics_csv(request, table):
     if table not in stats.TABLES:
         raise Http404
-    data = stats.public_statistics()
+    data = summaries.public_statistics()
     # "CSV for Excel": Excel set to Spanish (Colombia) splits columns on ";" and reads UTF-8 only
     # after a byte-order mark; the plain file stays RFC 4180 (comma, no BOM) for scripts.
     for_excel = request.GET.get("para") == "excel"

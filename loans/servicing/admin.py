@@ -22,6 +22,7 @@ from loans.servicing.models import (
     Repayment,
     ScheduleVersion,
 )
+from portal import changes
 from portal.pagination import EstimatedCountPaginator
 
 
@@ -114,6 +115,10 @@ class LoanAdmin(SimpleHistoryAdmin):
     inlines = [InstalmentInline, RepaymentInline, ScheduleVersionInline, CreditRefundInline, VisitInline]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    def save_formset(self, request, form, formset, change):
+        with changes.tracking(applications=[form.instance.application_id]):  # visits: jobs found
+            super().save_formset(request, form, formset, change)
 
     @admin.display(description=_("amount"), ordering="principal")
     def principal_cop(self, obj):
@@ -229,6 +234,10 @@ class FollowUpVisitAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        with changes.tracking(applications=[obj.loan.application_id]):  # jobs found at the latest visit
+            super().save_model(request, obj, form, change)
 
 
 class RepaymentForm(forms.ModelForm):

@@ -18,6 +18,7 @@ from loans.choices import PrepaymentChoice
 from loans.products.money import format_cop
 from loans.servicing import daily, ledger
 from loans.servicing.models import CreditRefund, Loan, LoanInstalment, Repayment
+from portal import changes
 
 
 class RepaymentError(Exception):
@@ -102,33 +103,34 @@ def repayment_record(
             if existing:
                 _same_payment_or_error(existing, locked, amount)
                 return existing, False
-            problem = payment_problem(locked, paid_on, amount, today)
-            if problem:
-                raise RepaymentError(problem)
-            rows = ledger.loan_rows(locked, lock=True)
-            if state_instalment is not None:
-                allocation = _allocate_state(rows, amount, paid_on, state_instalment)
-            else:
-                choice = prepayment_choice or locked.prepayment_choice or PrepaymentChoice.SHORTEN_TERM
-                allocation = ledger.allocate(locked, rows, amount, paid_on, choice=choice)
-            locked.credit_balance += allocation.credit
-            repayment = Repayment.objects.create(
-                loan=locked,
-                paid_on=paid_on,
-                amount=amount,
-                bank_reference=reference,
-                source=source,
-                allocated_default_interest=allocation.default_interest,
-                allocated_interest=allocation.interest,
-                allocated_principal=allocation.principal,
-                prepaid_principal=allocation.prepaid_principal,
-                unallocated=allocation.credit,
-                prepayment_choice=allocation.choice,
-                recorded_by=user,
-            )
-            ledger.save_rows(locked, rows, allocation, repayment)
-            ledger.refresh_state(locked, rows, max(today, paid_on))
-            locked.save(update_fields=ledger.LOAN_LEDGER_FIELDS)
+            with changes.tracking(applications=[locked.application_id]):  # outstanding, PAR30
+                problem = payment_problem(locked, paid_on, amount, today)
+                if problem:
+                    raise RepaymentError(problem)
+                rows = ledger.loan_rows(locked, lock=True)
+                if state_instalment is not None:
+                    allocation = _allocate_state(rows, amount, paid_on, state_instalment)
+                else:
+                    choice = prepayment_choice or locked.prepayment_choice or PrepaymentChoice.SHORTEN_TERM
+                    allocation = ledger.allocate(locked, rows, amount, paid_on, choice=choice)
+                locked.credit_balance += allocation.credit
+                repayment = Repayment.objects.create(
+                    loan=locked,
+                    paid_on=paid_on,
+                    amount=amount,
+                    bank_reference=reference,
+                    source=source,
+                    allocated_default_interest=allocation.default_interest,
+                    allocated_interest=allocation.interest,
+                    allocated_principal=allocation.principal,
+                    prepaid_principal=allocation.prepaid_principal,
+                    unallocated=allocation.credit,
+                    prepayment_choice=allocation.choice,
+                    recorded_by=user,
+                )
+                ledger.save_rows(locked, rows, allocation, repayment)
+                ledger.refresh_state(locked, rows, max(today, paid_on))
+                locked.save(update_fields=ledger.LOAN_LEDGER_FIELDS)
     except IntegrityError:
         # The same reference committed a moment ago for another loan (not under this loan's
         # lock): the allocation above is rolled back and the first payment stands.
@@ -344,4 +346,12 @@ def loans_daily(*, today: date | None = None) -> int:
     """
     today = today or timezone.localdate()
     state_payments_apply(today=today)
-    return daily.loans_refresh(as_of=today)
+    # Arrears move loans in and out of PAR30 and repaid loans out of the outstanding figure: the
+    # summaries watch every open loan's application around the one set-based refresh.
+    open_applications = list(
+        Loan.objects.filter(state__in=[Loan.State.ACTIVE, Loan.State.IN_ARREARS]).values_list(
+            "application_id", flat=True
+        )
+    )
+    with changes.tracking(applications=open_applications):
+        return daily.loans_refresh(as_of=today)

@@ -191,3 +191,19 @@ def test_staff_without_a_profile_are_sent_to_the_admin(officer_client):
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
     assert not ReturneeProfile.objects.filter(user__is_staff=True).exists()
+
+
+def test_erasure_blanks_the_folded_last_names_and_keeps_the_statistics_exact(db):
+    from applicants.models import DeletionRequest, ReturneeProfile
+    from applicants.services import returnee_erase
+    from loans.reports import summaries
+    from tests.factories import CompleteProfileFactory, StaffFactory
+
+    profile = CompleteProfileFactory(last_names="Ibargüen Mosquera")
+    assert ReturneeProfile.objects.get(pk=profile.pk).last_names_search == "ibarguen mosquera"
+    request = DeletionRequest.objects.create(user=profile.user, reason="")
+
+    returnee_erase(deletion_request=request, handled_by=StaffFactory())
+
+    assert ReturneeProfile.objects.get(pk=profile.pk).last_names_search == ""
+    assert summaries.rebuild().differences == 0

@@ -1,0 +1,607 @@
+"""Figures that are already counted (docs/REPORTS.md, "Summaries").
+
+Three summary tables hold the additive figures:
+
+- ``ReportCell``: per month started, department, sector and product, the funnel, amounts,
+  portfolio and jobs of the analysts' report;
+- ``DecisionCell``: per the same key, how many decisions took each whole number of days (the median);
+- ``StatisticsCell``: per open-statistics table and row, the distinct people.
+
+Every write that can change a figure runs inside ``portal.changes.tracking`` (the transition,
+draft creation, the loan request, eligibility outcomes, repayments, the daily loan job,
+follow-up visits, profile edits). The tracker below measures what the touched applications
+(and their applicants) count for before the write and after it, with the very queries the full
+rebuild uses restricted to those rows, and adds the difference to the cells in the same
+transaction. Cells are updated in key order, so two writers cannot deadlock on them.
+
+``rebuild()`` (nightly, and at the end of ``seed_bulk``) recomputes every cell from the source
+tables, records how many cells the increments had got wrong (``SummaryCheck``; zero is the
+proof they are right) and replaces them. No visitor request runs the full aggregation: the
+report reads the cells when its filters are ones the cells can answer, and otherwise runs the
+live query for that filter set only (marked "computed live").
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from applicants.models import Department, EconomicSection
+from loans.applications.models import LoanApplication
+from loans.choices import ApplicationStatus as S
+from loans.products.models import LoanProduct
+from loans.reports import statistics as stats
+from loans.reports.figures import (
+    ADDITIVE,
+    APPROVED,
+    DISBURSED,
+    ELIGIBLE,
+    OPEN_LOAN_STATES,
+    PAR_DAYS,
+    SUBMITTED,
+    Report,
+    Row,
+    build_report,
+    planned_jobs,
+)
+from loans.reports.filters import ReportFilters
+from loans.reports.models import DecisionCell, ReportCell, StatisticsCell, SummaryCheck
+from loans.servicing.models import FollowUpVisit, LoanInstalment
+from portal import changes
+
+logger = logging.getLogger(__name__)
+
+KEY = ("month", "department", "sector", "product")
+MEASURES = [name for name in ADDITIVE if name in {f.name for f in ReportCell._meta.fields}]
+STAT_MEASURES = stats.MEASURES
+CHUNK = 5000
+
+Key = tuple  # (month, department, sector, product)
+
+
+# --- what a set of applications counts for ---------------------------------------------------
+
+
+def _key(prefix: str = "") -> dict:
+    return {
+        "k_month": TruncMonth(f"{prefix}created_at", output_field=DateField()),
+        "k_department": Coalesce(f"{prefix}business_department_id", Value("")),
+        "k_sector": Coalesce(f"{prefix}business_section_id", Value("")),
+        "k_product": Coalesce(f"{prefix}product_id", Value(0)),
+    }
+
+
+def _grouped(queryset, prefix: str, **aggregates) -> Iterator[tuple[Key, dict]]:
+    key = _key(prefix)
+    for row in queryset.order_by().annotate(**key).values(*key).annotate(**aggregates).order_by():
+        yield (row["k_month"], row["k_department"], row["k_sector"], row["k_product"]), row
+
+
+class DecisionDays(Func):
+    """Whole days between submission and decision (rounded), on either database."""
+
+    output_field = IntegerField()
+
+    def __init__(self):
+        super().__init__(
+            ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField()),
+        )
+
+    def as_postgresql(self, compiler, conn, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"ROUND(EXTRACT(EPOCH FROM {sql}) / 86400.0)::integer", params
+
+    def as_sqlite(self, compiler, conn, **extra):
+        # Django keeps SQLite durations as microseconds.
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(ROUND({sql} / 86400000000.0) AS INTEGER)", params
+
+
+def report_cells(applicant_ids: list[int] | None) -> tuple[dict[Key, dict], dict[tuple, int]]:
+    """(figures per cell, decisions per (cell, days)) of these applicants' applications, or of all.
+
+    By applicant rather than by application, so a write that creates an application (a new
+    draft) is measured before and after over the same rows.
+    """
+    apps = LoanApplication.objects.all()
+    instalments = LoanInstalment.objects.filter(loan__state__in=OPEN_LOAN_STATES)
+    visits = FollowUpVisit.objects.filter(done_on__isnull=False, jobs_created__isnull=False)
+    if applicant_ids is not None:
+        apps = apps.filter(applicant_id__in=applicant_ids)
+        instalments = instalments.filter(loan__application__applicant_id__in=applicant_ids)
+        visits = visits.filter(loan__application__applicant_id__in=applicant_ids)
+    cells: dict[Key, dict] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+
+    def add(rows):
+        for key, row in rows:
+            cell = cells[key]
+            for name in MEASURES:
+                if name in row:
+                    cell[name] += row[name] or 0
+
+    add(
+        _grouped(
+            apps,
+            "",
+            started=Count("pk"),
+            submitted=Count("pk", filter=SUBMITTED),
+            eligible=Count("pk", filter=ELIGIBLE),
+            approved=Count("pk", filter=APPROVED),
+            disbursed=Count("pk", filter=DISBURSED),
+            requested_amount=Sum("amount", filter=SUBMITTED),
+            approved_amount=Sum(Coalesce("recommended_amount", "amount"), filter=APPROVED),
+            disbursed_amount=Sum("loan__principal"),
+            jobs_planned=Sum(planned_jobs(), filter=DISBURSED),
+        )
+    )
+    owed = F("principal") - F("paid_principal")
+    add(
+        _grouped(
+            instalments,
+            "loan__application__",
+            outstanding=Sum(owed),
+            at_risk=Sum(owed, filter=Q(loan__days_in_arrears__gt=PAR_DAYS)),
+        )
+    )
+    later_visit = FollowUpVisit.objects.filter(
+        loan=OuterRef("loan"),
+        done_on__isnull=False,
+        jobs_created__isnull=False,
+        months_after__gt=OuterRef("months_after"),
+    )
+    add(
+        _grouped(
+            visits.filter(~Exists(later_visit)),
+            "loan__application__",
+            visited_loans=Count("pk"),
+            jobs_found=Sum("jobs_created"),
+            jobs_planned_visited=Sum(planned_jobs("loan__application__")),
+        )
+    )
+    decided = (
+        apps.filter(decided_at__isnull=False, submitted_at__isnull=False)
+        .exclude(status=S.INELIGIBLE)
+        .annotate(k_days=DecisionDays())
+    )
+    decisions: dict[tuple, int] = {}
+    key = _key()
+    for row in decided.order_by().annotate(**key).values(*key, "k_days").annotate(n=Count("pk")).order_by():
+        decisions[(row["k_month"], row["k_department"], row["k_sector"], row["k_product"], row["k_days"])] = row["n"]
+    return dict(cells), decisions
+
+
+def statistics_cells(applicant_ids: list[int] | None) -> dict[tuple[str, str], dict]:
+    """People per (table, code) among these applicants, or all; table "total" is the program."""
+    raw = stats.compute(applicant_ids=applicant_ids)
+    cells = {
+        (table, row["code"]): {measure: row[measure] for measure in STAT_MEASURES}
+        for table, rows in raw["tables"].items()
+        for row in rows
+    }
+    cells[("total", "")] = dict(raw["total"])
+    return cells
+
+
+# --- adding differences ----------------------------------------------------------------------
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _merge(into: dict, more: dict) -> None:
+    for key, values in more.items():
+        if isinstance(values, dict):
+            cell = into.setdefault(key, dict.fromkeys(values, 0))
+            for name, value in values.items():
+                cell[name] = cell.get(name, 0) + (value or 0)
+        else:
+            into[key] = into.get(key, 0) + values
+
+
+def _measure(applicant_ids: list[int]) -> tuple[dict, dict, dict]:
+    cells: dict = {}
+    decisions: dict = {}
+    people: dict = {}
+    for chunk in _chunks(applicant_ids):
+        chunk_cells, chunk_decisions = report_cells(chunk)
+        _merge(cells, chunk_cells)
+        _merge(decisions, chunk_decisions)
+        _merge(people, statistics_cells(chunk))
+    return cells, decisions, people
+
+
+def _difference(after: dict, before: dict) -> dict:
+    out: dict[Any, Any] = {}
+    for key in after.keys() | before.keys():
+        new, old = after.get(key), before.get(key)
+        either = new or old
+        if isinstance(either, dict):
+            names = either.keys()
+            measures = {name: (new or {}).get(name, 0) - (old or {}).get(name, 0) for name in names}
+            if any(measures.values()):
+                out[key] = measures
+        else:
+            count = (new or 0) - (old or 0)
+            if count:
+                out[key] = count
+    return out
+
+
+def _upsert(table: str, key_columns: list[str], measures: list[str], rows: list[tuple]) -> None:
+    """Add each row's measures to its cell, creating it if needed (one statement per cell, in key order)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = [*key_columns, *measures, "updated_at"]
+    placeholders = ", ".join(["%s"] * len(columns))
+    sets = ", ".join(f"{quote(m)} = {quote(table)}.{quote(m)} + excluded.{quote(m)}" for m in measures)
+    # Table and column names come from the models, values are parameters.
+    sql = (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) DO UPDATE SET {sets}, "
+        f"{quote('updated_at')} = excluded.{quote('updated_at')}"
+    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(*row, now) for row in sorted(rows, key=_sort_key)])
+
+
+def _sort_key(row: tuple) -> tuple:
+    return tuple(str(value) for value in row)
+
+
+def apply(cells: dict, decisions: dict, people: dict) -> None:
+    """Add figure differences to the summary tables."""
+    if cells or decisions:
+        transaction.on_commit(_bump_version)
+    _upsert(
+        ReportCell._meta.db_table,
+        list(KEY),
+        MEASURES,
+        [(*key, *(delta.get(m, 0) for m in MEASURES)) for key, delta in cells.items()],
+    )
+    _upsert(
+        DecisionCell._meta.db_table,
+        [*KEY, "days"],
+        ["decided"],
+        [(*key, delta) for key, delta in decisions.items()],
+    )
+    _upsert(
+        StatisticsCell._meta.db_table,
+        ["table", "code"],
+        list(STAT_MEASURES),
+        [(*key, *(delta.get(m, 0) for m in STAT_MEASURES)) for key, delta in people.items()],
+    )
+
+
+@contextmanager
+def track(application_ids: list[int], applicant_ids: list[int]) -> Iterator[None]:
+    """portal.changes tracker: count before the write, count after, add the difference."""
+    applicants = set(applicant_ids)
+    for chunk in _chunks(list(application_ids)):
+        applicants.update(LoanApplication.objects.filter(pk__in=chunk).values_list("applicant_id", flat=True))
+    people = sorted(applicants)
+    before = _measure(people)
+    yield
+    after = _measure(people)
+    apply(*(_difference(new, old) for new, old in zip(after, before, strict=True)))
+
+
+def register() -> None:
+    changes.register(track)
+
+
+# --- the full rebuild ------------------------------------------------------------------------
+
+
+def _stored() -> tuple[dict, dict, dict]:
+    cells = {
+        tuple(row[k] for k in KEY): {m: row[m] for m in MEASURES} for row in ReportCell.objects.values(*KEY, *MEASURES)
+    }
+    decisions = {
+        (*(row[k] for k in KEY), row["days"]): row["decided"]
+        for row in DecisionCell.objects.values(*KEY, "days", "decided")
+    }
+    people = {
+        (row["table"], row["code"]): {m: row[m] for m in STAT_MEASURES}
+        for row in StatisticsCell.objects.values("table", "code", *STAT_MEASURES)
+    }
+    return cells, decisions, people
+
+
+def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
+    """Recompute every cell from the source tables, record the drift, replace the cells.
+
+    The cells are locked for the duration (PostgreSQL), so a write that arrives meanwhile
+    waits and then adds its difference to the rebuilt figures.
+    """
+    check = SummaryCheck.objects.create()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            tables = ", ".join(
+                connection.ops.quote_name(model._meta.db_table) for model in (ReportCell, DecisionCell, StatisticsCell)
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        cells, decisions = report_cells(None)
+        people = statistics_cells(None)
+        fresh = (cells, decisions, people)
+        drift = [_difference(cast(dict, new), old) for new, old in zip(fresh, _stored(), strict=True)]
+        ReportCell.objects.all().delete()
+        DecisionCell.objects.all().delete()
+        StatisticsCell.objects.all().delete()
+        now = timezone.now()
+        ReportCell.objects.bulk_create(
+            (
+                ReportCell(**dict(zip(KEY, key, strict=True)), **values, updated_at=now)
+                for key, values in cells.items()
+            ),
+            batch_size=2000,
+        )
+        DecisionCell.objects.bulk_create(
+            (
+                DecisionCell(**dict(zip(KEY, key[:4], strict=True)), days=key[4], decided=n, updated_at=now)
+                for key, n in decisions.items()
+            ),
+            batch_size=2000,
+        )
+        StatisticsCell.objects.bulk_create(
+            StatisticsCell(table=table, code=code, **values, updated_at=now)
+            for (table, code), values in people.items()
+        )
+        check.cells = len(cells) + len(decisions) + len(people)
+        check.differences = sum(len(part) for part in drift)
+        check.details = [
+            {
+                "summary": name,
+                "key": [str(part) for part in (key if isinstance(key, tuple) else (key,))],
+                "delta": delta,
+            }
+            for name, part in zip(("report", "decisions", "statistics"), drift, strict=True)
+            for key, delta in list(part.items())[:50]
+        ]
+        check.finished_at = timezone.now()
+        check.save()
+        transaction.on_commit(_bump_version)
+    if check.differences and not bulk_load:  # rows loaded by COPY were never tracked: no news
+        logger.error("Summary rebuild found %s cells that had drifted: %s", check.differences, check.details[:5])
+    return check
+
+
+def last_check() -> SummaryCheck | None:
+    return SummaryCheck.objects.filter(finished_at__isnull=False).first()
+
+
+# --- reading the cells -----------------------------------------------------------------------
+
+
+def answers(filters: ReportFilters) -> bool:
+    """Can the cells answer these filters? Whole months, department, sector and product only."""
+    if any(
+        (
+            filters.municipality,
+            filters.status,
+            filters.return_type,
+            filters.sex,
+            filters.age_band,
+        )
+    ):
+        return False
+    if filters.date_from and filters.date_from.day != 1:
+        return False
+    # The end must be the last day of its month.
+    return not (filters.date_to and (filters.date_to + timedelta(days=1)).day != 1)
+
+
+def _cell_q(filters: ReportFilters) -> Q | None:
+    q = Q()
+    if filters.date_from:
+        q &= Q(month__gte=filters.date_from)
+    if filters.date_to:
+        q &= Q(month__lte=filters.date_to.replace(day=1))
+    if filters.department:
+        q &= Q(department=filters.department)
+    if filters.sector:
+        q &= Q(sector=filters.sector)
+    if filters.product:
+        product = LoanProduct.objects.filter(code=filters.product).values_list("pk", flat=True).first()
+        if product is None:
+            return None
+        q &= Q(product=product)
+    return q
+
+
+def _medians(decisions, dimension: str | None) -> dict:
+    """{group: (median days, decisions)} from the histogram, the middle rows picked in SQL.
+
+    (PostgreSQL sums bigints into numerics: the casts keep the middle positions whole numbers.)
+
+    Running sums over each group's histogram keep only the one or two rows holding the middle
+    positions, so a few rows per group come back however many decisions were counted.
+    """
+    group = [dimension] if dimension else []
+    grouped = decisions.order_by().values(*group, "days").annotate(n=Sum("decided")).order_by()
+    sql, params = grouped.query.sql_with_params()
+    partition = f"PARTITION BY {connection.ops.quote_name(dimension)}" if dimension else ""
+    key = connection.ops.quote_name(dimension) if dimension else "NULL"
+    window = f"OVER ({partition} ORDER BY days ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    query = f"""
+        SELECT grp, days, total FROM (
+            SELECT {key} AS grp, days, n, CAST(SUM(n) {window} AS BIGINT) AS running,
+                CAST(SUM(n) OVER ({partition}) AS BIGINT) AS total
+            FROM ({sql}) AS histogram WHERE n > 0
+        ) AS ranked
+        WHERE running - n < (total + 2) / 2 AND running >= (total + 1) / 2
+    """  # noqa: S608 - the column name comes from this module, values are parameters
+    middles: dict = defaultdict(list)
+    totals: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for code, days, total in cursor.fetchall():
+            middles[code or None].append(days)
+            totals[code or None] = int(total)
+    return {code: (round(sum(found) / len(found), 1), totals[code]) for code, found in middles.items()}
+
+
+def report_from_cells(filters: ReportFilters) -> Report:
+    q = _cell_q(filters)
+    report = Report(filters=filters, total=Row(), source="summary")
+    if q is None:
+        return report
+    cells = ReportCell.objects.filter(q)
+    decisions = DecisionCell.objects.filter(q)
+    names = {
+        "department": dict(Department.objects.values_list("code", "name")),
+        "sector": dict(EconomicSection.objects.values_list("code", "name")),
+    }
+    sums = {name: Sum(name) for name in MEASURES}
+    for dimension in ("department", "sector"):
+        rows = {}
+        for values in cells.order_by().values(dimension).annotate(**sums).order_by():
+            code = values[dimension] or None
+            row = Row(code=code, name=names[dimension].get(code, "") if code else "")
+            for name in MEASURES:
+                setattr(row, name, values[name] or 0)
+            if any(getattr(row, name) for name in MEASURES):
+                rows[code] = row
+        for code, (days, decided) in _medians(decisions, dimension).items():
+            if code in rows:
+                rows[code].median_days, rows[code].decided = days, decided
+        setattr(
+            report,
+            f"by_{dimension}",
+            sorted(rows.values(), key=lambda row: (row.code is None, -row.started, row.name)),
+        )
+    for name in MEASURES:
+        setattr(report.total, name, sum(getattr(row, name) for row in report.by_department))
+    report.total.median_days, report.total.decided = _medians(decisions, None).get(None, (None, 0))
+    updated = cells.aggregate(latest=Max("updated_at"))["latest"]
+    report.computed_at = _iso(updated)
+    return report
+
+
+def _iso(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def statistics_from_cells() -> dict:
+    """The raw open-statistics tables, in the shape of ``statistics.compute()``, and when they last changed."""
+    names = {
+        "department": dict(Department.objects.values_list("code", "name")),
+        "sector": dict(EconomicSection.objects.values_list("code", "name")),
+    }
+    tables: dict[str, list] = {table: [] for table in stats.TABLES}
+    total = dict.fromkeys(STAT_MEASURES, 0)
+    latest = None
+    for cell in StatisticsCell.objects.order_by("table", "code"):
+        latest = max(latest, cell.updated_at) if latest else cell.updated_at
+        values = {m: getattr(cell, m) for m in STAT_MEASURES}
+        if cell.table == "total":
+            total = values
+        elif cell.table in tables and (values["applicants"] or values["approved"] or values["disbursed"]):
+            tables[cell.table].append(
+                {"code": cell.code, "name": names.get(cell.table, {}).get(cell.code, ""), **values}
+            )
+    return {"tables": tables, "total": total, "updated_at": latest}
+
+
+def public_statistics() -> dict:
+    """The suppressed open statistics, from the cells every write keeps current (no full count on a visit)."""
+    raw = statistics_from_cells()
+    data = stats.suppress(raw)
+    data["generated_at"] = _iso(raw["updated_at"])
+    return data
+
+
+# The live query for filters the cells cannot answer: one computation per filter set at a time.
+LIVE_CACHE_SECONDS = 5 * 60
+LIVE_WAIT_SECONDS = 30
+
+
+VERSION_KEY = "reports:cells:version"
+
+
+def _bump_version() -> None:
+    """After a commit that changed cells: reports read from the old cells are no longer served."""
+    try:
+        if not cache.add(VERSION_KEY, 1, None):
+            cache.incr(VERSION_KEY)
+    except Exception:  # noqa: BLE001 - a cache that is down serves nothing stale either
+        logger.warning("Report cache unavailable; could not mark the summaries changed.", exc_info=True)
+
+
+def _version() -> int:
+    try:
+        return int(cache.get_or_set(VERSION_KEY, 1, None) or 0)
+    except Exception:  # noqa: BLE001
+        return 0
+
+
+def report_for(filters: ReportFilters) -> Report:
+    """The report: from the cells when they can answer, else live for these filters (single flight).
+
+    Read from the cells, a report is cached under the summaries' version, which every commit
+    that changes a cell moves on: never stale, and a crowd after a change computes it once.
+    """
+    if answers(filters):
+        return _single_flight(f"reports:cells:{_version()}:{filters.fingerprint}", lambda: report_from_cells(filters))
+    return _single_flight(
+        f"reports:live:v2:{timezone.localdate().isoformat()}:{filters.fingerprint}",
+        lambda: build_report(filters),
+    )
+
+
+def _single_flight(key: str, compute):
+    """Cached value, or compute it once while other requests for the same key wait for it.
+
+    Without the lock, an expired entry asked for by ten analysts at once is computed ten times.
+    A cache that is down degrades to computing (each request its own).
+    """
+    try:
+        found = cache.get(key)
+        if found is not None:
+            return found
+        if not cache.add(f"{key}:lock", 1, LIVE_WAIT_SECONDS):
+            deadline = time.monotonic() + LIVE_WAIT_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(0.1)
+                found = cache.get(key)
+                if found is not None:
+                    return found
+    except Exception:  # noqa: BLE001 - the cache is an optimisation; a broken one must not break the page
+        logger.warning("Report cache unavailable; computing the report for this request.", exc_info=True)
+        return compute()
+    value = compute()
+    try:
+        cache.set(key, value, LIVE_CACHE_SECONDS)
+        cache.delete(f"{key}:lock")
+    except Exception:  # noqa: BLE001
+        logger.warning("Report cache unavailable; the report was not cached.", exc_info=True)
+    return value
