@@ -1,0 +1,22 @@
+"""What the loans app plugs in at start-up, called from ``LoansConfig.ready()`` (this module
+imports models, which Django loads after the app configs)."""
+
+from applicants import personal_data, pii
+from loans import permissions
+from loans.applications.personal_data import PROVIDER as applications
+from loans.eligibility.personal_data import PROVIDER as eligibility
+from loans.programmes.personal_data import PROVIDER as programmes
+from loans.reports import summaries
+from loans.review.personal_data import PROVIDER as review
+from loans.servicing.personal_data import PROVIDER as servicing
+
+
+def connect() -> None:
+    # applicants holds the personal data but knows no app's roles: loans tells it who may see
+    # whole values, so no arrow points from applicants to loans.
+    pii.register_viewer(permissions.sees_pii)
+    # Each subject package says what it holds about a person (applicants.personal_data).
+    for provider in (review, eligibility, servicing, programmes, applications):
+        personal_data.register(provider)
+    # Every write wrapped in portal.changes.tracking keeps the report and statistics cells current.
+    summaries.register()
