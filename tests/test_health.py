@@ -121,8 +121,10 @@ def _forget_derived_keys():
         field.__dict__.pop("f", None)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def fresh_keys():
+    """Every test here reads the encryption state: keys another test derived under other settings
+    (a key rotation, a wrong salt) must not decide it."""
     _forget_derived_keys()
     yield
     _forget_derived_keys()

@@ -17,9 +17,11 @@ def _run(name, **options) -> str:
 
 
 def _reset_keys():
+    """Every encrypted field of every model (the profile's and the health canary's) derives its keys again."""
+    from django.apps import apps
     from encrypted_fields.fields import EncryptedFieldMixin
 
-    for field in ReturneeProfile._meta.concrete_fields:
+    for field in (f for model in apps.get_models() for f in model._meta.concrete_fields):
         if isinstance(field, EncryptedFieldMixin):
             field.__dict__.pop("keys", None)
             field.__dict__.pop("f", None)
