@@ -220,16 +220,18 @@ class Command(BaseCommand):
     def _products(self):
         today = timezone.localdate()
         # Demo caps only: the real ones are certified by the Superintendencia Financiera each period.
-        for category, rate in [
-            (CreditCategory.POPULAR_PRODUCTIVO_URBANO, Decimal("60.00")),
-            (CreditCategory.PRODUCTIVO_URBANO, Decimal("42.00")),
-            (CreditCategory.CONSUMO_ORDINARIO, Decimal("26.00")),
-        ]:
-            UsuryCap.objects.get_or_create(
-                credit_category=category,
-                valid_from=date(today.year, 1, 1),
-                defaults={"rate_pct": rate, "valid_to": date(today.year, 12, 31)},
-            )
+        # Last year's too: the demo loans were disbursed up to 13 months ago, under the cap of that day.
+        for year in (today.year - 1, today.year):
+            for category, rate in [
+                (CreditCategory.POPULAR_PRODUCTIVO_URBANO, Decimal("60.00")),
+                (CreditCategory.PRODUCTIVO_URBANO, Decimal("42.00")),
+                (CreditCategory.CONSUMO_ORDINARIO, Decimal("26.00")),
+            ]:
+                UsuryCap.objects.get_or_create(
+                    credit_category=category,
+                    valid_from=date(year, 1, 1),
+                    defaults={"rate_pct": rate, "valid_to": date(year, 12, 31)},
+                )
         if not LoanProduct.objects.filter(code="retorno-productivo-2026").exists():
             product = LoanProduct(
                 code="retorno-productivo-2026",
