@@ -1,44 +1,10 @@
-import pytest
-from django.contrib.auth.models import Group
+"""Servicing tests use the review tests' people and applications (the same fixtures, one definition)."""
 
-from tests.factories import StaffFactory
-
-
-def _staff_in(group_name: str):
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def program_officer(db):
-    return _staff_in("Program officer")
-
-
-@pytest.fixture
-def approver(db):
-    return _staff_in("Approver")
-
-
-@pytest.fixture
-def second_approver(db):
-    return _staff_in("Approver")
-
-
-@pytest.fixture
-def in_review(ready_draft, owner, django_capture_on_commit_callbacks):
-    from loans.applications import services
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.application_submit(application=ready_draft, user=owner)
-    ready_draft.refresh_from_db()
-    assert ready_draft.status == "in_review"
-    return ready_draft
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+from tests.review.conftest import (  # noqa: F401 - fixtures, found by pytest through this module
+    _english,
+    _staff_in,
+    approver,
+    in_review,
+    program_officer,
+    second_approver,
+)
