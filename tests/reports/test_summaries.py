@@ -85,7 +85,15 @@ def _step(application, rng, officer, approver, products, references):  # noqa: C
     elif status == S.INFO_REQUESTED:
         services.application_answer_info(application=application, user=owner, message="Veinte.")
     elif status == S.RECOMMENDED:
-        if rng.random() < 0.8:
+        offer = application.offer
+        if offer is not None and offer.accepted_at is None:
+            # Another amount is a new offer: the applicant accepts it, or declines it (the application
+            # is then withdrawn).
+            if rng.random() < 0.9:
+                services.offer_accept(application=application, user=owner, offer_id=offer.pk)
+            else:
+                services.offer_decline(application=application, user=owner, offer_id=offer.pk)
+        elif rng.random() < 0.8:
             review.application_approve(application=application, approver=approver)
         else:
             review.application_reject(application=application, officer=officer, reason_code="other", message="No.")
