@@ -298,6 +298,10 @@ def test_a_returnee_still_in_new_york_prepares_her_return_and_borrows_once_back_
 
     # 8. Approved; the approver cannot disburse before the programme is completed.
     review.application_recommend(application=application, officer=world["officer"], note="Viable", amount=8_000_000)
+    application.refresh_from_db()  # another amount is a new offer, which she accepts before the approval
+    application_services.offer_accept(
+        application=application, user=application.applicant, offer_id=application.offer_id
+    )
     review.application_approve(application=application, approver=world["approver"])
     approver_context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="es-CO")
     approving = approver_context.new_page()
