@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from loans.applications.models import ApplicationEvent
@@ -53,7 +54,7 @@ def test_a_second_open_referral_is_refused(referral, programme_officer, lender_b
 def test_an_inactive_intermediary_is_refused(approved_application, programme_officer, lender_a):
     lender_a.active = False
     lender_a.save()
-    with pytest.raises(services.LenderError, match="no está activo"):
+    with translation.override("es"), pytest.raises(services.LenderError, match="no está activo"):
         services.referral_create(application=approved_application, officer=programme_officer, intermediary=lender_a)
 
 
