@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from loans.lenders import services, webhooks
+from loans.lenders import services, webhooks, workflow
 from loans.lenders.models import WebhookDelivery
 
 
@@ -49,9 +49,9 @@ def test_new_referral_is_delivered_signed(receiver, lender_a, approved_applicati
     lender_a.save()
     Receiver.secret = lender_a.webhook_secret
     queued: list[int] = []
-    monkeypatch.setattr(services, "enqueue", lambda task, delivery_id: queued.append(delivery_id))
+    monkeypatch.setattr(workflow, "enqueue", lambda task, delivery_id: queued.append(delivery_id))
     referral = services.referral_create(application=approved_application, officer=programme_officer)
-    services._webhook(referral.pk, "referred")  # what the commit runs
+    workflow.webhook_queue(referral.pk, "referral.created")  # what the commit runs
     [delivery_id] = queued
     assert webhooks.deliver(delivery_id) is True
     [got] = Receiver.received
