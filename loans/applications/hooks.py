@@ -15,9 +15,9 @@ from functools import partial
 from django.db import transaction
 
 # (application id, status before, status after)
-AfterMove = Callable[[int, str, str], None]
+AfterMove = Callable[[int, str, str], object]
 # (application id, offer id)
-AfterOfferAccepted = Callable[[int, int], None]
+AfterOfferAccepted = Callable[[int, int], object]
 
 _after_move: list[AfterMove] = []
 _after_offer_accepted: list[AfterOfferAccepted] = []

@@ -57,7 +57,7 @@ MOVES: dict[str, Move] = {
     "disburse": Move(R.DISBURSED, frozenset({R.STUDY_APPROVED})),
 }
 # The steps whose lender hears of them by webhook (the others are the lender's own).
-STEP_EVENTS = {R.REFERRED: "referral.created"}
+STEP_EVENTS: dict[str, str] = {R.REFERRED: "referral.created"}
 
 
 def referral_locked(referral_id: int, intermediary: Intermediary, sources: frozenset[str]) -> Referral:
