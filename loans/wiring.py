@@ -3,11 +3,15 @@ imports models, which Django loads after the app configs)."""
 
 from applicants import personal_data, pii
 from loans import permissions
+from loans.applications import hooks
 from loans.applications.personal_data import PROVIDER as applications
 from loans.eligibility.personal_data import PROVIDER as eligibility
+from loans.lenders import selectors as lender_selectors
+from loans.lenders import services as lenders
 from loans.programmes.personal_data import PROVIDER as programmes
 from loans.reports import summaries
 from loans.review.personal_data import PROVIDER as review
+from loans.servicing import selectors as servicing_selectors
 from loans.servicing.personal_data import PROVIDER as servicing
 
 
@@ -20,3 +24,9 @@ def connect() -> None:
         personal_data.register(provider)
     # Every write wrapped in portal.changes.tracking keeps the report and statistics cells current.
     summaries.register()
+    # A partner lender hears by webhook what happens to an application it holds (issue 16); the
+    # applications room cannot import the lenders room, so it calls these after the commit.
+    hooks.on_move(lenders.application_moved)
+    hooks.on_offer_accepted(lenders.application_offer_accepted)
+    # The borrower's page names the partner lender that disbursed the loan and collects it.
+    servicing_selectors.register_lender_of(lender_selectors.lender_of_loan)

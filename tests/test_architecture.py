@@ -51,6 +51,8 @@ ALLOWED = {
         "loans.applications",
         "loans.servicing",
         "loans.review",
+        # The intermediary dimension (issue 16); lenders never imports reports.
+        "loans.lenders",
     },
     # Partner lenders (issue 16) disburse and collect through the review and servicing services.
     "loans.lenders": {

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import ReturneeProfile, User
-from loans.applications import recheck, selectors, tasks
+from loans.applications import hooks, recheck, selectors, tasks
 from loans.applications.documents import CheckedUpload
 from loans.applications.lapse import approvals_lapse  # noqa: F401  (part of this module's API)
 from loans.applications.models import (
@@ -329,6 +329,7 @@ def offer_accept(*, application: LoanApplication, user: User, offer_id: int) -> 
             raise ApplicationError(_("This offer can no longer be accepted."))
         offer.accepted_at = timezone.now()
         offer.save(update_fields=["accepted_at"])
+        hooks.offer_accepted(locked.pk, offer.pk)  # other rooms' callbacks, after the commit
     return offer
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loans import permissions
+from loans.applications import hooks
 from loans.applications.models import ApplicationEvent, LoanApplication
 from loans.choices import ApplicationStatus as S
 from portal import changes
@@ -132,6 +133,7 @@ def transition(
             notify(locked, event)
         if on_commit is not None:
             transaction.on_commit(lambda: on_commit(locked))
+        hooks.moved(locked.pk, current, to_status)  # other rooms' callbacks, after the commit
     if isinstance(application, LoanApplication):
         application.refresh_from_db()
     return locked

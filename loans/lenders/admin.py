@@ -3,9 +3,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from loans.lenders import selectors, services, tasks
+from loans.lenders import selectors, services
 from loans.lenders.models import ApiToken, Intermediary, Referral, ReferralEvent, WebhookDelivery
-from portal.queue import enqueue
 
 
 @admin.register(Intermediary)
@@ -113,7 +112,5 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send again"))
     def replay(self, request, queryset):
-        for delivery in queryset:
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.PENDING)
-            enqueue(tasks.deliver_webhook, delivery.pk)
-        messages.success(request, _("%(count)s deliveries queued again.") % {"count": queryset.count()})
+        count = services.delivery_replay(delivery_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
+        messages.success(request, _("%(count)s deliveries queued again.") % {"count": count})

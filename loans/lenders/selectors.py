@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from loans.lenders.models import Referral
 from loans.servicing.models import Loan, LoanInstalment
+from loans.servicing.selectors import Lender
 
 OPEN_LOAN_STATES = (Loan.State.ACTIVE, Loan.State.IN_ARREARS)
 
@@ -18,6 +19,17 @@ def referrals_for_user(user) -> QuerySet[Referral]:
         Referral.objects.filter(intermediary__users=user, intermediary__active=True)
         .select_related("intermediary", "application")
         .order_by("-id")
+    )
+
+
+def lender_of_loan(loan: Loan) -> Lender | None:
+    """The partner lender that disbursed the loan and collects it (the borrower's page names it)."""
+    referral = Referral.objects.filter(loan_id=loan.pk).select_related("intermediary").first()
+    if referral is None:
+        return None
+    lender = referral.intermediary
+    return Lender(
+        name=lender.name, contact_name=lender.contact_name, phone=lender.contact_phone, email=lender.contact_email
     )
 
 

@@ -1,15 +1,18 @@
 """Writes of the partner lenders (issue 16): refer, accept, decline, study, disburse, pay.
 
-Each is one transaction; the application's status changes only through workflow.transition
-(the lender's disbursement is the move ``lender_disburse``), the loan is opened by
-servicing.services.loan_open and payments go through servicing.repayments.repayment_record,
-the same services the admin and the bank files use. Every step writes a ReferralEvent and
-notifies the applicant on commit.
+Each is one transaction; a referral's status changes only through workflow.referral_transition
+(its MOVES table: the step, its sources, its target), the application's only through
+applications.workflow.transition (the lender's disbursement is the move ``lender_disburse``),
+the loan is opened by servicing.services.loan_open and payments go through
+servicing.repayments.repayment_record, the same services the admin and the bank files use.
+Every step writes a ReferralEvent and notifies the applicant on commit.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -19,45 +22,25 @@ from loans import permissions
 from loans.applications.models import LoanApplication
 from loans.applications.workflow import MOVES, TransitionError, transition
 from loans.choices import ApplicationStatus as S
-from loans.lenders import tasks, webhooks
-from loans.lenders.models import Intermediary, Referral, ReferralEvent
-from loans.lenders.notifications import notify_referral
+from loans.lenders import tasks
+from loans.lenders.models import Intermediary, Referral, ReferralEvent, WebhookDelivery
+from loans.lenders.workflow import MOVES as REFERRAL_MOVES
+from loans.lenders.workflow import (
+    LenderError,
+    NotFound,
+    referral_locked,
+    referral_recorded,
+    referral_transition,
+    webhook_queue,
+)
+from loans.products.models import LoanOffer
 from loans.review import services as review
 from loans.servicing.models import Loan, Repayment
 from loans.servicing.repayments import RepaymentError, repayment_record
 from portal.queue import enqueue
 
 R = Referral.Status
-
-
-class LenderError(Exception):
-    """A step that cannot be taken; the message is for the person or system that tried it."""
-
-    def __init__(self, message: str, *, code: str = "invalid", status: int = 422):
-        super().__init__(message)
-        self.code = code
-        self.status = status
-
-
-class NotFound(LenderError):
-    def __init__(self) -> None:
-        super().__init__(_("No such referral for this intermediary."), code="not_found", status=404)
-
-
-def _event(referral: Referral, from_status: str, *, actor: User | None, via: str, detail: str = "") -> None:
-    ReferralEvent.objects.create(
-        referral=referral, from_status=from_status, to_status=referral.status, actor=actor, via=via, detail=detail
-    )
-    step = referral.status
-    transaction.on_commit(lambda: notify_referral(referral.pk, step))
-    transaction.on_commit(lambda: _webhook(referral.pk, step))
-
-
-def _webhook(referral_id: int, step: str) -> None:
-    if step == R.REFERRED:
-        delivery = webhooks.send_event(referral_id, "referral.created")
-        if delivery is not None:
-            enqueue(tasks.deliver_webhook, delivery.pk)
+logger = logging.getLogger(__name__)
 
 
 def first_serving(application: LoanApplication) -> Intermediary | None:
@@ -95,68 +78,58 @@ def referral_create(
             )
         try:
             with transaction.atomic():
-                referral = Referral.objects.create(application=locked, intermediary=intermediary, referred_by=officer)
+                referral = Referral.objects.create(
+                    application=locked,
+                    intermediary=intermediary,
+                    referred_by=officer,
+                    status=REFERRAL_MOVES["refer"].to,
+                )
         except IntegrityError as error:
             raise LenderError(
                 _("This application is already referred to an intermediary."), code="conflict", status=409
             ) from error
-        _event(referral, "", actor=officer, via="admin", detail=intermediary.name)
-    return referral
-
-
-def _locked(referral_id: int, intermediary: Intermediary, allowed: tuple[str, ...]) -> Referral:
-    referral = (
-        Referral.objects.select_for_update()
-        .select_related("application", "intermediary")
-        .filter(pk=referral_id, intermediary=intermediary)
-        .first()
-    )
-    if referral is None:
-        raise NotFound()
-    if referral.status not in allowed:
-        raise LenderError(
-            _("This referral is “%(status)s”; this step is not possible now.") % {"status": R(referral.status).label},
-            code="conflict",
-            status=409,
-        )
+        referral_recorded(referral, "", actor=officer, via="admin", detail=intermediary.name)
     return referral
 
 
 def referral_accept(*, referral: Referral, intermediary: Intermediary, via: str = "api") -> Referral:
-    with transaction.atomic():
-        locked = _locked(referral.pk, intermediary, (R.REFERRED,))
-        locked.status = R.ACCEPTED
-        locked.save(update_fields=["status", "updated_at"])
-        _event(locked, R.REFERRED, actor=None, via=via)
-    return locked
+    return referral_transition(referral, "accept", intermediary=intermediary, actor=None, via=via)
 
 
 def referral_decline(*, referral: Referral, intermediary: Intermediary, reason: str, via: str = "api") -> Referral:
     """The lender declines: the application returns to the programme, which may refer it elsewhere."""
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise LenderError(_("Give the reason for declining."), code="reason_required", status=400)
-    with transaction.atomic():
-        locked = _locked(referral.pk, intermediary, (R.REFERRED, R.ACCEPTED))
-        before = locked.status
-        locked.status, locked.decline_reason = R.DECLINED, reason.strip()
-        locked.save(update_fields=["status", "decline_reason", "updated_at"])
-        _event(locked, before, actor=None, via=via, detail=locked.decline_reason)
-    return locked
+
+    def record(locked: Referral) -> None:
+        locked.decline_reason = reason
+
+    return referral_transition(
+        referral, "decline", intermediary=intermediary, actor=None, via=via, detail=reason, before_save=record
+    )
 
 
 def referral_study(
     *, referral: Referral, intermediary: Intermediary, approved: bool, note: str = "", via: str = "api"
 ) -> Referral:
     """The lender's credit study outcome; a rejection returns the application to the programme."""
-    if not approved and not note.strip():
+    note = note.strip()
+    if not approved and not note:
         raise LenderError(_("Give the reason the credit study was not approved."), code="reason_required", status=400)
-    with transaction.atomic():
-        locked = _locked(referral.pk, intermediary, (R.ACCEPTED,))
-        locked.status = R.STUDY_APPROVED if approved else R.STUDY_REJECTED
-        locked.study_note = note.strip()
-        locked.save(update_fields=["status", "study_note", "updated_at"])
-        _event(locked, R.ACCEPTED, actor=None, via=via, detail=locked.study_note)
-    return locked
+
+    def record(locked: Referral) -> None:
+        locked.study_note = note
+
+    return referral_transition(
+        referral,
+        "study_approve" if approved else "study_reject",
+        intermediary=intermediary,
+        actor=None,
+        via=via,
+        detail=note,
+        before_save=record,
+    )
 
 
 def offer_of(application: LoanApplication) -> dict[str, int]:
@@ -182,17 +155,16 @@ def referral_disburse(
     if not bank_reference:
         raise LenderError(_("Enter the bank reference of the transfer."), code="reference_required", status=400)
     created: dict[str, Loan] = {}
-    with transaction.atomic():
-        locked = _locked(referral.pk, intermediary, (R.STUDY_APPROVED,))
+
+    def open_loan(locked: Referral) -> None:
         offer = offer_of(locked.application)
         if not 0 < amount <= offer["amount"]:
             raise LenderError(
                 _("The amount must be positive and at most the approved offer of %(amount)s.") % offer,
                 code="outside_offer",
             )
-        if grace_months is None:
-            grace_months = offer["grace_months"]
-        if term_months != offer["term_months"] or grace_months != offer["grace_months"]:
+        grace = offer["grace_months"] if grace_months is None else grace_months
+        if term_months != offer["term_months"] or grace != offer["grace_months"]:
             raise LenderError(
                 _(
                     "The term and grace are those of the offer the applicant accepted: %(term_months)s months, "
@@ -208,7 +180,7 @@ def referral_disburse(
         except review.ReviewError as error:
             raise LenderError(str(error), code="outside_offer") from error
 
-        def open_loan(application: LoanApplication) -> None:
+        def create_loan(application: LoanApplication) -> None:
             created["loan"] = review.disbursement_open(
                 application,
                 amount=amount,
@@ -226,13 +198,21 @@ def referral_disburse(
                 reason=_("Disbursed by %(lender)s: %(amount)s, reference %(reference)s")
                 % {"lender": intermediary.name, "amount": amount, "reference": bank_reference},
                 expected_from=move.sources,
-                before_save=open_loan,
+                before_save=create_loan,
             )
         except TransitionError as error:
             raise LenderError(str(error), code="conflict", status=409) from error
-        locked.status, locked.loan = R.DISBURSED, created["loan"]
-        locked.save(update_fields=["status", "loan", "updated_at"])
-        _event(locked, R.STUDY_APPROVED, actor=actor, via=via, detail=bank_reference)
+        locked.loan = created["loan"]
+
+    referral_transition(
+        referral,
+        "disburse",
+        intermediary=intermediary,
+        actor=actor,
+        via=via,
+        detail=bank_reference,
+        before_save=open_loan,
+    )
     return created["loan"]
 
 
@@ -248,7 +228,7 @@ def referral_payment(
 ) -> tuple[Repayment, bool]:
     """A repayment the lender collected, through the same service as the bank files."""
     with transaction.atomic():
-        locked = _locked(referral.pk, intermediary, (R.DISBURSED,))
+        locked = referral_locked(referral.pk, intermediary, frozenset({R.DISBURSED}))
         loan = locked.loan
         if loan is None:  # a disbursed referral always has its loan; kept for the type checker
             raise NotFound()
@@ -278,3 +258,63 @@ def intermediary_user(intermediary: Intermediary) -> User:
         defaults={"is_active": False, "password": "!"},  # "!": no password can log in
     )
     return user
+
+
+# --- what the lender of an open referral hears of the application (loans/wiring.py connects these
+# to loans.applications.hooks; they run after the commit) ---------------------------------------
+
+
+def _open_referral_id(application_id: int) -> int | None:
+    return (
+        Referral.objects.filter(application_id=application_id, status__in=Referral.OPEN)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def application_moved(application_id: int, from_status: str, to_status: str) -> int | None:
+    """``application.withdrawn``: an application its lender holds ends (the applicant declined the
+    offer or withdrew, or the approval lapsed), so the lender stops its study."""
+    if to_status not in (S.WITHDRAWN, S.CANCELLED):
+        return None
+    referral_id = _open_referral_id(application_id)
+    if referral_id is None:
+        return None
+    return webhook_queue(
+        referral_id, "application.withdrawn", {"application_status": to_status, "previous_status": from_status}
+    )
+
+
+def application_offer_accepted(application_id: int, offer_id: int) -> int | None:
+    """``offer.accepted``: the applicant accepted a new offer (a recommendation's or a re-pricing's);
+    the lender must disburse within it."""
+    referral_id = _open_referral_id(application_id)
+    if referral_id is None:
+        return None
+    offer = LoanOffer.objects.get(pk=offer_id)
+    return webhook_queue(
+        referral_id,
+        "offer.accepted",
+        {
+            "offer": {
+                "amount": offer.amount,
+                "term_months": offer.term_months,
+                "grace_months": offer.grace_months,
+                "annual_rate_pct": str(offer.annual_rate_pct),
+                "accepted_at": offer.accepted_at.isoformat() if offer.accepted_at else None,
+            }
+        },
+    )
+
+
+def delivery_replay(*, delivery_ids: list[int], actor: User) -> int:
+    """Staff send webhook deliveries again: each is pending again and queued once the reset commits."""
+    with transaction.atomic():
+        ids = list(
+            WebhookDelivery.objects.select_for_update().filter(pk__in=delivery_ids).values_list("pk", flat=True)
+        )
+        WebhookDelivery.objects.filter(pk__in=ids).update(status=WebhookDelivery.Status.PENDING, last_error="")
+        for pk in ids:
+            transaction.on_commit(partial(enqueue, tasks.deliver_webhook, pk))
+    logger.info("Webhook deliveries %s queued again by user %s", ids, actor.pk)
+    return len(ids)

@@ -14,6 +14,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from typing import Any
 
 from django.utils import timezone
 
@@ -27,8 +28,12 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"sha256={mac.hexdigest()}"
 
 
-def send_event(referral_id: int, event: str) -> WebhookDelivery | None:
-    """Record a delivery for the referral's lender, if it has a URL (the caller queues it)."""
+def send_event(referral_id: int, event: str, extra: dict[str, Any] | None = None) -> WebhookDelivery | None:
+    """Record a delivery for the referral's lender, if it has a URL (the caller queues it).
+
+    The payload names the referral, the application and the referral's status; ``extra`` adds
+    the event's own fields (the accepted offer, the application's new status).
+    """
     referral = Referral.objects.select_related("intermediary", "application").get(pk=referral_id)
     lender: Intermediary = referral.intermediary
     if not lender.webhook_url or not lender.active:
@@ -41,6 +46,7 @@ def send_event(referral_id: int, event: str) -> WebhookDelivery | None:
             "referral": str(referral.public_id),
             "application_reference": referral.application.reference,
             "status": referral.status,
+            **(extra or {}),
         },
     )
     return delivery

@@ -28,6 +28,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -54,6 +55,8 @@ from django.utils import timezone
 from applicants.models import Department, EconomicSection
 from loans.applications.models import LoanApplication
 from loans.choices import ApplicationStatus as S
+from loans.lenders.models import Intermediary
+from loans.lenders.selectors import LenderFigures, figures_by_intermediary
 from loans.products.models import LoanProduct
 from loans.reports import statistics as stats
 from loans.reports.figures import (
@@ -605,3 +608,29 @@ def _single_flight(key: str, compute):
     except Exception:  # noqa: BLE001
         logger.warning("Report cache unavailable; the report was not cached.", exc_info=True)
     return value
+
+
+# --- the intermediary dimension (issue 16) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LenderRow:
+    name: str
+    figures: LenderFigures
+
+
+def lender_rows() -> list[LenderRow]:
+    """Referred, accepted, disbursed and PAR30 per partner lender, for the whole programme.
+
+    ``figures_by_intermediary`` aggregates every referral and open loan (three queries that grow
+    with the programme), so a visitor never runs it: it is cached under the summaries' version,
+    which every disbursement, repayment and the daily arrears run move on, and for at most
+    LIVE_CACHE_SECONDS otherwise (a lender's accept, decline or study changes no cell).
+    """
+    return _single_flight(f"reports:lenders:{_version()}", _lender_rows)
+
+
+def _lender_rows() -> list[LenderRow]:
+    figures = figures_by_intermediary()
+    lenders = Intermediary.objects.filter(Q(active=True) | Q(pk__in=list(figures))).order_by("name", "pk")
+    return [LenderRow(lender.name, figures.get(lender.pk) or LenderFigures()) for lender in lenders.only("name")]

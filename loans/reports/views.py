@@ -100,6 +100,17 @@ def _report_context(request, form, filters, export_form=None) -> dict:
         labels = stage_labels()
         context.update(
             report=report,
+            lenders=[
+                (
+                    row.name,
+                    number(row.figures.referred),
+                    number(row.figures.accepted),
+                    number(row.figures.disbursed),
+                    format_cop(row.figures.disbursed_amount),
+                    percent(row.figures.par30),
+                )
+                for row in summaries.lender_rows()
+            ],
             last_check=summaries.last_check() if report.source == "summary" else None,
             charts=all_charts(report),
             key_figures=[(labels[stage], number(count)) for stage, count in total.funnel()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -52,6 +53,36 @@ def _row_status(row: LoanInstalment, today: date) -> str:
     return "due" if row.due_date == today else "upcoming"
 
 
+@dataclass(frozen=True)
+class Lender:
+    """Who disbursed the loan and collects it, when it is not the programme (a partner lender)."""
+
+    name: str
+    contact_name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+# The servicing room does not know the partner lenders (loans.lenders imports it, not the
+# reverse): loans/wiring.py registers the function that names a loan's lender.
+LenderOf = Callable[[Loan], Lender | None]
+_lender_providers: list[LenderOf] = []
+
+
+def register_lender_of(provider: LenderOf) -> None:
+    if provider not in _lender_providers:
+        _lender_providers.append(provider)
+
+
+def lender_of(loan: Loan) -> Lender | None:
+    """The loan's lender, or None when the programme disbursed it (one query per provider)."""
+    for provider in _lender_providers:
+        lender = provider(loan)
+        if lender is not None:
+            return lender
+    return None
+
+
 def loan_for_borrower(*, public_id, user: User) -> Loan:
     """The loan of the user's own application (404 for anyone else's)."""
     return get_object_or_404(
@@ -62,7 +93,7 @@ def loan_for_borrower(*, public_id, user: User) -> Loan:
 
 
 def loan_page(loan: Loan, *, today: date | None = None) -> dict[str, Any]:
-    """Everything the borrower's page shows: three queries whatever the number of payments."""
+    """Everything the borrower's page shows: four queries whatever the number of payments."""
     today = today or timezone.localdate()
     instalments = list(LoanInstalment.objects.filter(loan=loan).order_by("number"))
     repayments = list(Repayment.objects.filter(loan=loan).order_by("paid_on", "pk"))
@@ -82,6 +113,7 @@ def loan_page(loan: Loan, *, today: date | None = None) -> dict[str, Any]:
     return {
         "loan": loan,
         "application": loan.application,
+        "lender": lender_of(loan),
         "rows": rows,
         "repayments": repayments,
         "next": upcoming[0] if upcoming else None,

@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
 import pytest
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
@@ -65,3 +71,34 @@ def client_a(lender_a):
 @pytest.fixture
 def client_b(lender_b):
     return api_client(lender_b)
+
+
+# A webhook receiver on 127.0.0.1 that checks the HMAC-SHA256 signature itself (not with our code).
+class Receiver(BaseHTTPRequestHandler):
+    secret = ""
+    received: list[dict] = []
+    answer = 200
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        timestamp = self.headers["X-Retorno-Timestamp"]
+        expected = hmac.new(self.secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+        valid = hmac.compare_digest(self.headers["X-Retorno-Signature"], f"sha256={expected}")
+        self.received.append({"valid": valid, "event": self.headers["X-Retorno-Event"], "body": json.loads(body)})
+        self.send_response(self.answer if valid else 401)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    Receiver.received = []
+    Receiver.answer = 200
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -16,6 +21,8 @@ from loans.choices import ApplicationStatus as S
 from loans.lenders import services
 from loans.lenders.models import ApiToken, IdempotencyRecord, Referral, ReferralEvent
 from loans.servicing.models import Loan, Repayment
+from tests.conftest import otp_verified_client
+from tests.factories import StaffFactory
 from tests.lenders.conftest import api_client, make_intermediary
 from tests.review.admin_pages import queued_application
 
@@ -229,6 +236,23 @@ def test_full_run_accept_disburse_and_three_payments_via_api(referral, client_a,
     assert {
         f"referral:{referral.pk}:{step}" for step in ("referred", "accepted", "study_approved", "disbursed")
     } <= keys
+    # The borrower's page names the lender and its contact; the reports have the lender's row.
+    borrower = Client(HTTP_ACCEPT_LANGUAGE="es")
+    borrower.force_login(application.applicant)
+    with translation.override("es"):
+        page = borrower.get(reverse("loans:my_loan", args=[application.public_id])).content.decode()
+    assert "Tu crédito lo desembolsó y lo cobra Banco Andino." in page
+    assert '<a href="mailto:c@example.com">c@example.com</a>' in page
+    analyst = StaffFactory()
+    analyst.user_permissions.add(Permission.objects.get(content_type__app_label="loans", codename="view_reports"))
+    cache.clear()
+    with translation.override("es"):
+        report = otp_verified_client(analyst).get(reverse("loans:reports")).content.decode()
+    lenders = re.search(r'id="table-lenders">(.*?)</table>', report, re.S).group(1)
+    assert re.search(
+        r"<th scope=\"row\">Banco Andino</th><td[^>]*>1</td><td[^>]*>1</td><td[^>]*>1</td><td[^>]*>\$9\.000\.000</td>",
+        lenders,
+    )
 
 
 def test_a_payment_for_a_loan_not_theirs_is_404(referral, client_a, client_b):

@@ -2,46 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-
-import pytest
-
-from loans.lenders import services, webhooks
+from loans.lenders import services, webhooks, workflow
 from loans.lenders.models import WebhookDelivery
-
-
-class Receiver(BaseHTTPRequestHandler):
-    secret = ""
-    received: list[dict] = []
-    answer = 200
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        timestamp = self.headers["X-Retorno-Timestamp"]
-        expected = hmac.new(self.secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-        valid = hmac.compare_digest(self.headers["X-Retorno-Signature"], f"sha256={expected}")
-        self.received.append({"valid": valid, "event": self.headers["X-Retorno-Event"], "body": json.loads(body)})
-        self.send_response(self.answer if valid else 401)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def receiver():
-    server = HTTPServer(("127.0.0.1", 0), Receiver)
-    Receiver.received = []
-    Receiver.answer = 200
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+from tests.lenders.conftest import Receiver
 
 
 def test_new_referral_is_delivered_signed(receiver, lender_a, approved_application, programme_officer, monkeypatch):
@@ -49,9 +12,9 @@ def test_new_referral_is_delivered_signed(receiver, lender_a, approved_applicati
     lender_a.save()
     Receiver.secret = lender_a.webhook_secret
     queued: list[int] = []
-    monkeypatch.setattr(services, "enqueue", lambda task, delivery_id: queued.append(delivery_id))
+    monkeypatch.setattr(workflow, "enqueue", lambda task, delivery_id: queued.append(delivery_id))
     referral = services.referral_create(application=approved_application, officer=programme_officer)
-    services._webhook(referral.pk, "referred")  # what the commit runs
+    workflow.webhook_queue(referral.pk, "referral.created")  # what the commit runs
     [delivery_id] = queued
     assert webhooks.deliver(delivery_id) is True
     [got] = Receiver.received

@@ -177,3 +177,9 @@ def test_the_preference_post_without_a_csrf_token_is_refused(loan):
     assert client.post(_url(loan, "abonos/"), {"choice": "lower_instalment"}).status_code == 403
     loan.refresh_from_db()
     assert loan.prepayment_choice == "shorten_term"
+
+
+def test_a_loan_the_programme_disbursed_names_no_partner_lender(loan, client):
+    client.force_login(loan.application.applicant)
+    page = client.get(_url(loan)).content.decode()
+    assert 'id="lender"' not in page

@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from loans.lenders.services import LenderError
+from loans.lenders.workflow import LenderError
 
 PROBLEM = "application/problem+json"
 BASE = "https://retorno.gov.co/api/problems/"
