@@ -64,6 +64,8 @@ class Referral(models.Model):
         STUDY_APPROVED = "study_approved", _("Credit study approved")
         STUDY_REJECTED = "study_rejected", _("Credit study rejected")
         DISBURSED = "disbursed", _("Disbursed")
+        # The application ended before disbursement (withdrawn, offer declined, approval lapsed).
+        CLOSED = "closed", _("Closed: the application ended")
 
     # A referral in one of these is the application's current one; the others ended it.
     OPEN = (Status.REFERRED, Status.ACCEPTED, Status.STUDY_APPROVED, Status.DISBURSED)
@@ -112,7 +114,7 @@ class ReferralEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    via = models.CharField(max_length=10, default="web")  # web, api, admin
+    via = models.CharField(max_length=10, default="web")  # web, api, admin, programme (automatic)
     detail = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -277,9 +277,18 @@ def application_moved(application_id: int, from_status: str, to_status: str) -> 
     offer or withdrew, or the approval lapsed), so the lender stops its study."""
     if to_status not in (S.WITHDRAWN, S.CANCELLED):
         return None
-    referral_id = _open_referral_id(application_id)
-    if referral_id is None:
+    referral = (
+        Referral.objects.select_related("intermediary")
+        .filter(application_id=application_id, status__in=REFERRAL_MOVES["close"].sources)
+        .first()
+    )
+    if referral is None:
         return None
+    # The referral ends with the application: out of the lender's open list, any later API step 409.
+    referral_transition(
+        referral, "close", intermediary=referral.intermediary, actor=None, via="programme", detail=to_status
+    )
+    referral_id = referral.pk
     return webhook_queue(
         referral_id, "application.withdrawn", {"application_status": to_status, "previous_status": from_status}
     )

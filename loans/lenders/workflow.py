@@ -55,6 +55,8 @@ MOVES: dict[str, Move] = {
     "study_approve": Move(R.STUDY_APPROVED, frozenset({R.ACCEPTED})),
     "study_reject": Move(R.STUDY_REJECTED, frozenset({R.ACCEPTED})),
     "disburse": Move(R.DISBURSED, frozenset({R.STUDY_APPROVED})),
+    # The programme's side: the application ended before disbursement, so the lender's work stops.
+    "close": Move(R.CLOSED, frozenset({R.REFERRED, R.ACCEPTED, R.STUDY_APPROVED})),
 }
 # The steps whose lender hears of them by webhook (the others are the lender's own).
 STEP_EVENTS: dict[str, str] = {R.REFERRED: "referral.created"}
@@ -115,7 +117,8 @@ def referral_recorded(referral: Referral, from_status: str, *, actor: User | Non
         referral=referral, from_status=from_status, to_status=referral.status, actor=actor, via=via, detail=detail
     )
     step = referral.status
-    transaction.on_commit(lambda: notify_referral(referral.pk, step))
+    if step != R.CLOSED:  # the applicant ended it and has been told so by the application's own message
+        transaction.on_commit(lambda: notify_referral(referral.pk, step))
     if step in STEP_EVENTS:
         transaction.on_commit(lambda: webhook_queue(referral.pk, STEP_EVENTS[step]))
 

@@ -109,13 +109,25 @@ def test_declining_the_offer_tells_the_lender_the_application_is_withdrawn(
         "event": "application.withdrawn",
         "referral": str(referral.public_id),
         "application_reference": application.reference,
-        "status": "referred",
+        "status": "closed",
         "application_status": "cancelled",
         "previous_status": "approved",
     }
     assert webhooks.deliver(delivery.pk) is True
     [got] = Receiver.received
     assert (got["valid"], got["event"], got["body"]) == (True, "application.withdrawn", delivery.payload)
+    # The referral ends with the application: out of the lender's open list, recorded, and any later
+    # step of the lender's is refused with nothing written.
+    referral.refresh_from_db()
+    assert referral.status == "closed"
+    assert list(ReferralEvent.objects.filter(referral=referral).values_list("from_status", "to_status", "via")) == [
+        ("", "referred", "admin"),
+        ("referred", "closed", "programme"),
+    ]
+    with pytest.raises(workflow.LenderError) as refused:
+        services.referral_accept(referral=referral, intermediary=referral.intermediary)
+    assert refused.value.status == 409
+    assert Referral.objects.get(pk=referral.pk).status == "closed"
 
 
 def test_a_rolled_back_decline_tells_nobody(referral, queued, django_capture_on_commit_callbacks):
