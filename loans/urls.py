@@ -1,6 +1,8 @@
 from django.urls import path
 
 from loans.applications import views
+from loans.eligibility import views as eligibility_views
+from loans.products import views as product_views
 from loans.programmes.urls import urlpatterns as programme_urlpatterns
 from loans.reports.urls import urlpatterns as report_urlpatterns
 from loans.servicing import views as loan_views
@@ -8,8 +10,8 @@ from loans.servicing import views as loan_views
 app_name = "loans"
 
 urlpatterns = [
-    path("simulador/", views.simulator, name="simulator"),
-    path("requisitos/", views.self_check, name="self_check"),
+    path("simulador/", product_views.simulator, name="simulator"),
+    path("requisitos/", eligibility_views.self_check, name="self_check"),
     path("creditos/", views.product_list, name="products"),
     path("planes/", views.plan_list, name="plans"),
     path("planes/<uuid:public_id>/", views.plan_edit, name="plan_edit"),

@@ -20,7 +20,6 @@ from applicants.models import ReturneeProfile, User
 from applicants.selectors import profile_is_complete
 from loans.applications.models import ApplicationDocument, ApplicationEvent, BusinessPlan, LoanApplication
 from loans.choices import ApplicationStatus, DocumentKind
-from loans.products.models import LoanProduct
 from loans.products.offers import offer_request_errors, offer_schedule
 from loans.products.rules import loan_request_errors
 from loans.products.schedule import Schedule, schedule_for
@@ -164,15 +163,6 @@ def profile_snapshot(profile: ReturneeProfile) -> dict[str, Any]:
         if profile.declarations_accepted_at
         else None,
     }
-
-
-def open_products(day: date | None = None) -> QuerySet[LoanProduct]:
-    day = day or timezone.localdate()
-    return (
-        LoanProduct.objects.filter(is_active=True, window_opens__lte=day)
-        .exclude(window_closes__lt=day)
-        .order_by("name")
-    )
 
 
 def applications_for(user: User) -> QuerySet[LoanApplication]:

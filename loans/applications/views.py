@@ -1,18 +1,14 @@
-import csv
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from applicants.choices import DocumentType, ReturnType
 from applicants.selectors import profile_of, returnee_data_export
 from loans.applications import selectors, services
 from loans.applications.forms import (
@@ -22,87 +18,16 @@ from loans.applications.forms import (
     DeclarationsForm,
     DocumentUploadForm,
     InvestmentItemFormSet,
-    LoanRequestForm,
     PlanNameForm,
-    SimulatorForm,
     WithdrawForm,
 )
 from loans.choices import ApplicationStatus
 from loans.eligibility import rules as eligibility
-from loans.eligibility.forms import SelfCheckForm
-from loans.products.schedule import schedule_for, schedule_to_rows
+from loans.products.forms import LoanRequestForm
+from loans.products.schedule import schedule_for
+from loans.products.selectors import open_products
+from loans.products.views import schedule_csv_response
 from portal.storage import download_response
-
-
-def simulator(request):
-    """Public: the query string holds the simulation, so a result is a link one can share."""
-    form = SimulatorForm(request.GET or None, products=selectors.open_products())
-    schedule = None
-    wants_csv = request.GET.get("format") == "csv"
-    if request.GET and form.is_valid():
-        schedule = schedule_for(
-            form.cleaned_data["product"],
-            amount=form.cleaned_data["amount"],
-            term_months=form.cleaned_data["term_months"],
-            grace_months=form.cleaned_data["grace_months"],
-        )
-        if wants_csv:
-            return _schedule_csv(schedule, "simulacion-credito.csv")
-    elif wants_csv:
-        # A script or a stale link asked for a file: say in a few lines what to fix, not a page.
-        lines = [
-            f"{form.fields[name].label}: {message}" if name in form.fields else message
-            for name, errors in form.errors.items()
-            for message in errors
-        ]
-        return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
-    return render(request, "loans/simulator.html", {"form": form, "schedule": schedule})
-
-
-def _schedule_csv(schedule, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    columns = ["number", "due_date", "opening_balance", "interest", "principal", "payment", "closing_balance"]
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("number"),
-            _("due date"),
-            _("opening balance"),
-            _("interest"),
-            _("principal"),
-            _("instalment"),
-            _("closing balance"),
-            _("paid by the state"),
-        ]
-    )
-    for row in schedule_to_rows(schedule):
-        writer.writerow([row[c] for c in columns] + [_("yes") if row["state_paid"] else ""])
-    return response
-
-
-def self_check(request):
-    """Public: a few questions, the same rule functions, nothing stored."""
-    form = SelfCheckForm(request.GET or None)
-    outcome = verdicts = planned_deadline = None
-    if request.GET and form.is_valid():
-        outcome, raw = eligibility.self_check(**form.cleaned_data)
-        verdicts = [eligibility.explain(v.as_dict()) for v in raw]
-        planned = next((v for v in raw if v.verdict == eligibility.PLANNED), None)
-        planned_deadline = date.fromisoformat(planned.facts["deadline"]) if planned else None
-    return render(
-        request,
-        "loans/self_check.html",
-        {
-            "form": form,
-            "outcome": outcome,
-            "verdicts": verdicts,
-            "planned_deadline": planned_deadline,
-            "DocumentType": DocumentType,
-            "ReturnType": ReturnType,
-        },
-    )
-
 
 # --- business plans --------------------------------------------------------------------
 
@@ -244,7 +169,7 @@ def application_loan(request, public_id):
     # "See the schedule" posts the same form without saving (a GET would put the CSRF token in the URL).
     data = request.POST or None
     preview_only = "preview" in request.POST
-    form = LoanRequestForm(data, products=selectors.open_products(), total_investment=total, initial=initial)
+    form = LoanRequestForm(data, products=open_products(), total_investment=total, initial=initial)
     schedule = None
     if data is not None and form.is_valid():
         cleaned = form.cleaned_data
@@ -395,7 +320,7 @@ def application_schedule_csv(request, public_id):
     schedule = selectors.application_schedule(application)
     if schedule is None:
         raise Http404
-    return _schedule_csv(schedule, f"plan-de-pagos-{application.reference or 'borrador'}.csv")
+    return schedule_csv_response(schedule, f"plan-de-pagos-{application.reference or 'borrador'}.csv")
 
 
 @login_required
@@ -416,7 +341,7 @@ def application_withdraw(request, public_id):
 
 
 def product_list(request):
-    return render(request, "loans/product_list.html", {"products": selectors.open_products()})
+    return render(request, "loans/product_list.html", {"products": open_products()})
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Writes for programmes: enrolment and its waiting list, attendance, completion, mentors, comments.
 
-Each function is one transaction. The cohort row is locked while places are counted, so two
+Each function is one transaction; a status changes only through
+``workflow.enrolment_transition``. The cohort row is locked while places are counted, so two
 people taking the last place at once get one place and one waiting-list entry, never an
 over-filled cohort (tests/programmes/test_concurrency.py, on PostgreSQL).
 """
@@ -17,6 +18,7 @@ from loans import permissions
 from loans.programmes import errors, notifications
 from loans.programmes.errors import ProgrammeError
 from loans.programmes.models import Attendance, Cohort, Enrolment, EnrolmentStatus, Modality, PlanComment
+from loans.programmes.workflow import enrolment_transition
 
 MAX_COMMENT_CHARS = 4000
 
@@ -55,11 +57,8 @@ def enrolment_withdraw(*, enrolment: Enrolment, user: User) -> Enrolment:
     with transaction.atomic():
         Cohort.objects.select_for_update().get(pk=enrolment.cohort_id)
         locked = Enrolment.objects.select_related("cohort__programme").get(pk=enrolment.pk)
-        if locked.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING):
-            raise ProgrammeError(errors.NOT_WITHDRAWABLE)
         freed = locked.status == EnrolmentStatus.ENROLLED
-        locked.status = EnrolmentStatus.WITHDRAWN
-        locked.save(update_fields=["status", "updated_at"])
+        enrolment_transition(locked, "withdraw")
         if freed:
             _offer_freed_place(locked.cohort)
     enrolment.refresh_from_db()
@@ -72,9 +71,7 @@ def _offer_freed_place(cohort: Cohort) -> None:
         return
     first = cohort.enrolments.filter(status=EnrolmentStatus.WAITING).order_by("created_at", "pk").first()
     if first is not None:
-        first.status = EnrolmentStatus.ENROLLED
-        first.save(update_fields=["status", "updated_at"])
-        notifications.place_offered(first)
+        enrolment_transition(first, "offer_place", notify=notifications.place_offered)
 
 
 def _operated(enrolment: Enrolment, operator: User) -> Enrolment:
@@ -100,14 +97,13 @@ def attendance_record(*, enrolment: Enrolment, operator: User, session_on: date,
 
 def _complete(locked: Enrolment, operator: User) -> None:
     if locked.status == EnrolmentStatus.COMPLETED:
-        return
-    if locked.status != EnrolmentStatus.ENROLLED:
-        raise ProgrammeError(errors.NOT_ENROLLED)
-    locked.status = EnrolmentStatus.COMPLETED
-    locked.completed_at = timezone.now()
-    locked.completed_by = operator
-    locked.save(update_fields=["status", "completed_at", "completed_by", "updated_at"])
-    notifications.enrolment_completed(locked)
+        return  # recorded already: a second click, or a certificate verified after the completion
+    enrolment_transition(
+        locked,
+        "complete",
+        changes={"completed_at": timezone.now(), "completed_by": operator},
+        notify=notifications.enrolment_completed,
+    )
 
 
 def enrolment_complete(*, enrolment: Enrolment, operator: User) -> Enrolment:

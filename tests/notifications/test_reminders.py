@@ -10,6 +10,7 @@ from loans.applications import reminders, services, tasks
 from loans.applications.workflow import transition
 from loans.choices import ApplicationStatus
 from loans.models import ApplicationEvent, LoanApplication
+from loans.review import digest
 from loans.review import tasks as review_tasks
 from tests.factories import CompleteProfileFactory, StaffFactory, UserFactory
 
@@ -154,7 +155,7 @@ def _entered_review(application, days):
 
 
 def test_the_digest_reaches_staff_who_may_see_applications(officers):
-    assert list(reminders.digest_recipients()) == list(officers)
+    assert list(digest.digest_recipients()) == list(officers)
 
 
 def test_the_digest_lists_new_and_overdue_applications_once_a_day(officers, product, send):
@@ -186,7 +187,7 @@ def test_an_application_assigned_to_a_colleague_is_in_the_colleagues_digest(offi
     application = send(product)
     LoanApplication.objects.filter(pk=application.pk).update(assigned_to=through_group)
 
-    reminders.officer_digest()
+    digest.officer_digest()
 
     assert not Notification.objects.filter(user=direct).exists()  # nothing of theirs to say
     assert application.reference in Notification.objects.get(user=through_group).body
@@ -194,16 +195,16 @@ def test_an_application_assigned_to_a_colleague_is_in_the_colleagues_digest(offi
 
 def test_no_digest_when_there_is_nothing_to_say(officers, product, send):
     _entered_review(send(product), 2)
-    assert reminders.officer_digest(overdue_days=5) == 0
+    assert digest.officer_digest(overdue_days=5) == 0
     assert not Notification.objects.filter(kind="officer_digest").exists()
 
 
 def test_a_long_digest_stops_at_50_lines_and_counts_them_all(officers, product, send, monkeypatch):
-    monkeypatch.setattr(reminders, "DIGEST_MAX_LINES", 2)
+    monkeypatch.setattr(digest, "DIGEST_MAX_LINES", 2)
     for _ in range(3):
         send(product)
 
-    reminders.officer_digest()
+    digest.officer_digest()
 
     body = Notification.objects.get(user=officers[0]).body.splitlines()
     assert body[0] == "3 applications entered review since yesterday:"
