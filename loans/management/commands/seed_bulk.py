@@ -33,7 +33,7 @@ import random
 import threading
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
 from typing import cast
@@ -190,7 +190,7 @@ class _DayText(dict):
         return text
 
 
-# A repayment is recorded at midnight UTC of the day paid: _ts(datetime.combine(day, time(0), UTC)).
+# Midnight UTC of a day (a loan's creation, a repayment's recording): _ts(datetime.combine(day, time(0), UTC)).
 MIDNIGHT_UTC = "T00:00:00+00:00"
 # Paid 0 to 4 days before the due date.
 DAYS_EARLY = tuple(timedelta(days=days) for days in range(5))
@@ -593,12 +593,12 @@ class Generator:
                 rate,
                 term,
                 grace,
-                disbursed,
+                day_text[disbursed],
                 f"DESEMBOLSO-{self.run}-{loan_id}",
                 self.staff_id,
                 state,
                 arrears,
-                _ts(datetime.combine(disbursed, datetime.min.time(), tzinfo=UTC)),
+                day_text[disbursed] + MIDNIGHT_UTC,
             )
         )
         for months in FOLLOW_UP_MONTHS:
@@ -613,8 +613,8 @@ class Generator:
                     self._next("visit"),
                     loan_id,
                     months,
-                    due,
-                    due + timedelta(days=int(rng.uniform(0, 20))) if done else NULL,
+                    day_text[due],
+                    day_text[due + timedelta(days=int(rng.uniform(0, 20)))] if done else NULL,
                     ("t" if operating else "f") if done else NULL,
                     found if done else NULL,
                 )
