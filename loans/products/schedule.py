@@ -67,6 +67,32 @@ class Instalment:
     is_grace: bool
     state_paid: bool  # the state pays this instalment (the row itself is unchanged)
 
+    def __init__(
+        self,
+        number: int,
+        due_date: date,
+        opening_balance: int,
+        interest: int,
+        principal: int,
+        payment: int,
+        closing_balance: int,
+        is_grace: bool,
+        state_paid: bool,
+    ):
+        # Kept instead of the generated __init__ (the same arguments), which writes each field of a frozen
+        # dataclass through object.__setattr__: about five times dearer, for every row of every schedule.
+        vars(self).update(
+            number=number,
+            due_date=due_date,
+            opening_balance=opening_balance,
+            interest=interest,
+            principal=principal,
+            payment=payment,
+            closing_balance=closing_balance,
+            is_grace=is_grace,
+            state_paid=state_paid,
+        )
+
 
 @dataclass(frozen=True)
 class Schedule:

@@ -7,6 +7,8 @@ that no value lay within 1e-4 of a .5 tie), so a bug shared with the Decimal cod
 would have shown up as a difference.
 """
 
+import dataclasses
+import inspect
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
@@ -573,3 +575,14 @@ def test_instalment_is_immutable():
     assert isinstance(row, Instalment)
     with pytest.raises(AttributeError):
         row.payment = 0
+
+
+def test_instalment_sets_exactly_its_fields():
+    # Instalment writes its own __init__ (cheaper than the generated one); it must take every field, in order.
+    names = [field.name for field in dataclasses.fields(Instalment)]
+    values = {name: position for position, name in enumerate(names)}
+    row = Instalment(**values)
+
+    assert list(inspect.signature(Instalment).parameters) == names
+    assert dataclasses.asdict(row) == values
+    assert Instalment(*values.values()) == row
