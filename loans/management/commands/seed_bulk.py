@@ -97,6 +97,8 @@ _COMMON_SHAPE = [rank**-0.6 for rank in range(1, len(COMMON_SURNAMES) + 1)]
 SURNAME_WEIGHTS = {
     name: 55 * weight / sum(_COMMON_SHAPE) for name, weight in zip(COMMON_SURNAMES, _COMMON_SHAPE, strict=True)
 } | {name: 45 / len(RARE_SURNAMES) for name in RARE_SURNAMES}
+# fold() of each surname, once: fold("A B") is fold("A") + " " + fold("B") for words without spaces.
+FOLDED_SURNAMES = {name: fold(name) for name in SURNAME_WEIGHTS if len(name.split()) == 1}
 SENT = {"submitted", "in_review", "info_requested", "recommended", "approved", "disbursed", "ineligible", "rejected"}
 DECIDED = {"approved", "disbursed", "rejected", "ineligible"}
 # Schedules are computed once per request and reused: only their amounts are kept, so any start will do.
@@ -202,6 +204,7 @@ class Generator:
         self.start_profile = start_ids["profile"]
         self.now = now
         self.today = timezone.localdate(now)
+        self.zone = timezone.get_current_timezone()  # looked up once, not per application
         self.yesterday = self.today - timedelta(days=1)
         self.day_text = _DayText()
         self.encrypted = encrypted
@@ -392,7 +395,8 @@ class Generator:
             stored_phone = self.crypt["phone"].get_prep_value(phone)
             address = self.crypt["address"].get_prep_value(address)
         created_text = _ts(created)
-        last_names = f"{self.surname()} {self.surname()}"
+        first_surname, second_surname = self.surname(), self.surname()
+        last_names = f"{first_surname} {second_surname}"
         out["user"].append(
             t["user"].row(user_id, "!", f"retornado{self.run}-{user_id}@bulk.example", created_text, created_text)
         )
@@ -407,7 +411,7 @@ class Generator:
                 "t",
                 FIRST_NAMES[user_id % len(FIRST_NAMES)],
                 last_names,
-                fold(last_names),
+                f"{FOLDED_SURNAMES[first_surname]} {FOLDED_SURNAMES[second_surname]}",  # fold(last_names)
                 birth,
                 sex,
                 stored_phone,
@@ -441,7 +445,7 @@ class Generator:
         outcome = ""
         if status in SENT or status == "withdrawn" and rng.random() < 0.7:
             submitted = created + timedelta(days=rng.uniform(0, 10))
-            reference = self._reference(timezone.localtime(submitted).year)
+            reference = self._reference(timezone.localtime(submitted, self.zone).year)
             frozen = json.dumps(
                 {
                     "department": department,
