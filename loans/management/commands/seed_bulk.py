@@ -160,7 +160,10 @@ class Table:
             parts.append(_text(default))
         self.parts = parts
         self.template = (
-            "\t".join(f"{{{part}}}" if isinstance(part, int) else part.replace("{", "{{").replace("}", "}}") for part in parts)
+            "\t".join(
+                f"{{{part}}}" if isinstance(part, int) else part.replace("{", "{{").replace("}", "}}")
+                for part in parts
+            )
             + "\n"
         )
         self.sql = f"COPY {self.name} ({', '.join(f.column for f in concrete)}) FROM STDIN"
@@ -357,7 +360,10 @@ class Generator:
             ),
         }
 
-        self.instalment_text, self.repayment_text = self.tables["instalment"].printf(), self.tables["repayment"].printf()
+        self.instalment_text, self.repayment_text = (
+            self.tables["instalment"].printf(),
+            self.tables["repayment"].printf(),
+        )
 
     def _next(self, table: str) -> int:
         self.ids[table] += 1
@@ -501,7 +507,9 @@ class Generator:
         if status == "disbursed":
             self._loan(out, app_id, product_id, recommended, rate, term, grace, decided, jobs)
 
-    def _schedule_rows(self, product_id: int, principal: int, term: int, grace: int) -> tuple[tuple[int, int, int], ...]:
+    def _schedule_rows(
+        self, product_id: int, principal: int, term: int, grace: int
+    ) -> tuple[tuple[int, int, int], ...]:
         """(interest, principal, payment) of each instalment, from the project's schedule (products/schedule.py).
 
         The amounts do not depend on the disbursement date, so each (product, amount, term, grace)
@@ -563,7 +571,18 @@ class Generator:
                 repayment_id += 1
                 instalments.append(
                     instalment
-                    % (instalment_id, loan_id, number, due_text, interest, capital, payment, interest, capital, paid_text)
+                    % (
+                        instalment_id,
+                        loan_id,
+                        number,
+                        due_text,
+                        interest,
+                        capital,
+                        payment,
+                        interest,
+                        capital,
+                        paid_text,
+                    )
                 )
                 repayments.append(
                     repayment
