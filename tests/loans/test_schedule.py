@@ -7,8 +7,10 @@ that no value lay within 1e-4 of a .5 tie), so a bug shared with the Decimal cod
 would have shown up as a difference.
 """
 
+import dataclasses
+import inspect
 from datetime import date
-from decimal import Context, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,7 @@ from hypothesis import strategies as st
 from loans.products.schedule import (
     GraceMode,
     Instalment,
+    _Interest,
     build_schedule,
     monthly_rate_from_effective_annual,
     schedule_to_rows,
@@ -483,6 +486,80 @@ def test_it_totals_the_incentives_separately(loan):
     assert schedule.on_time_rebate == (loan["amount"] * hundredths * 2 + 10_000) // 20_000
 
 
+def _half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _decimal_rows(amount, annual_rate, term_months, grace_months, grace_mode):
+    """The schedule's rows computed as the rule reads, every step in Decimal at 50 digits."""
+    r = monthly_rate_from_effective_annual(annual_rate)
+    rows, balance, level = [], amount, 0
+    with localcontext(Context(prec=50)):
+        for number in range(1, term_months + 1):
+            if number == grace_months + 1:
+                n = term_months - grace_months
+                growth = (1 + r) ** n
+                level = _half_up(Decimal(balance) / n) if r == 0 else _half_up(balance * r * growth / (growth - 1))
+            interest = _half_up(Decimal(balance) * r)
+            if number <= grace_months and grace_mode == GraceMode.CAPITALISED:
+                principal, payment, closing = 0, 0, balance + interest
+            else:
+                if number <= grace_months:
+                    principal = 0
+                elif number == term_months:
+                    principal = balance
+                else:
+                    principal = min(level - interest, balance)
+                payment, closing = interest + principal, balance - principal
+            rows.append((number, balance, interest, principal, payment, closing))
+            balance = closing
+    return rows, level
+
+
+@PROPERTY_SETTINGS
+@given(
+    amount=st.integers(min_value=1, max_value=200_000_000),
+    annual_rate=st.just(Decimal(0)) | st.decimals(min_value=0, max_value=Decimal("0.99"), places=4),
+    term=st.integers(min_value=1, max_value=120),
+    data=st.data(),
+)
+def test_it_computes_the_same_rows_as_decimal_arithmetic_step_by_step(amount, annual_rate, term, data):
+    # The interest is computed with integers (an exact fraction for r); every peso must equal the
+    # Decimal computation's.
+    grace = data.draw(st.integers(min_value=0, max_value=term - 1))
+    mode = data.draw(st.sampled_from(GraceMode))
+    schedule = build_schedule(
+        amount=amount,
+        annual_rate=annual_rate,
+        term_months=term,
+        grace_months=grace,
+        grace_mode=mode,
+        first_due_date=FIRST_DUE,
+    )
+
+    rows, level = _decimal_rows(amount, annual_rate, term, grace, mode)
+    assert _rows(schedule) == rows
+    assert schedule.regular_payment == level
+
+
+@PROPERTY_SETTINGS
+@given(
+    balance=st.integers(min_value=-(10**20), max_value=10**20),
+    rate=st.decimals(min_value=0, max_value=Decimal("0.3"), places=34).map(lambda rate: +rate.normalize()),
+)
+def test_its_integer_interest_equals_decimal_rounding_half_up(balance, rate):
+    # Ties (rate 0.05 on 10 pesos) round up; balances of 17 digits and more take the Decimal path.
+    with localcontext(Context(prec=50)):
+        expected = _half_up(Decimal(balance) * rate)
+
+    assert _Interest(rate)(balance) == expected
+
+
+@pytest.mark.parametrize(("balance", "rate", "interest"), [(10, "0.05", 1), (30, "0.05", 2), (29, "0.05", 1)])
+def test_its_integer_interest_rounds_a_half_peso_up(balance, rate, interest):
+    assert _Interest(Decimal(rate))(balance) == interest
+
+
 @settings(max_examples=300, derandomize=True, deadline=None, database=None)
 @given(st.integers(min_value=1, max_value=2_000_000_000), st.integers(min_value=1, max_value=36))
 def test_it_keeps_the_last_payment_within_50_pesos_at_22_68_percent_over_36_months(amount, term):
@@ -498,3 +575,14 @@ def test_instalment_is_immutable():
     assert isinstance(row, Instalment)
     with pytest.raises(AttributeError):
         row.payment = 0
+
+
+def test_instalment_sets_exactly_its_fields():
+    # Instalment writes its own __init__ (cheaper than the generated one); it must take every field, in order.
+    names = [field.name for field in dataclasses.fields(Instalment)]
+    values = {name: position for position, name in enumerate(names)}
+    row = Instalment(**values)
+
+    assert list(inspect.signature(Instalment).parameters) == names
+    assert dataclasses.asdict(row) == values
+    assert Instalment(*values.values()) == row
