@@ -16,6 +16,7 @@ Needs ``ab`` (Debian: apt-get install apache2-utils).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 
@@ -76,7 +77,10 @@ def main() -> None:
                 assert errors == 0, (name, errors)
                 found[name] = rate
                 rates[name].append(rate)
-                print(f"  run {run + 1}: {name} {rate:.0f} req/s (median {p50:.0f} ms, 0 errors)")
+                print(
+                    f"  run {run + 1} (load {os.getloadavg()[0]:.1f}): {name} {rate:.0f} req/s "
+                    f"(median {p50:.0f} ms, 0 errors)"
+                )
             for name in chosen:
                 ratios[name].append(found[name] / found["minimal"])
     for name in chosen:
