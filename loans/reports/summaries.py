@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -49,6 +49,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
     Value,
 )
@@ -403,7 +404,7 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
         people = statistics_cells(None)
         totals, histogram = rollup(cells, decisions)
         fresh = (cells, decisions, people, totals, histogram)
-        drift = [_difference(cast(dict, new), old) for new, old in zip(fresh, _stored(), strict=True)]
+        drift = [_difference(new, old) for new, old in zip(fresh, _stored(), strict=True)]
         ReportCell.objects.all().delete()
         DecisionCell.objects.all().delete()
         StatisticsCell.objects.all().delete()
@@ -546,6 +547,8 @@ def report_from_cells(filters: ReportFilters) -> Report:
         "sector": dict(EconomicSection.objects.values_list("code", "name")),
     }
     sums = {name: Sum(name) for name in MEASURES}
+    cells: QuerySet
+    decisions: QuerySet
     for dimension in ("department", "sector"):
         if q:
             cells, column = ReportCell.objects.filter(q), dimension
