@@ -12,6 +12,11 @@ Each run, interleaved: reset the servicing columns (untimed), time ``daily.loans
 one UPDATE ... FROM over aggregates of the instalments), then time a bare
 ``UPDATE loans_loan SET days_in_arrears = days_in_arrears WHERE state IN ('active', 'in_arrears')``
 over the same loans. Ratio = bare time / job time (goal >= 0.3). Medians of ``--runs``.
+
+With ``--whole`` each run also times the whole daily job as the scheduler runs it,
+``repayments.loans_daily`` (the state's instalments, then the refresh inside
+``portal.changes.tracking`` over every open loan's application, which keeps the report and
+statistics cells current in the same transaction), reset the same way before it.
 """
 
 from __future__ import annotations
@@ -81,11 +86,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--whole", action="store_true", help="also time repayments.loans_daily (with the summaries)")
     options = parser.parse_args()
     prepare(options.applications)
     from django.db import connection, transaction
 
-    from loans.servicing import daily
+    from loans.servicing import daily, repayments
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM loans_loan WHERE state IN ('active', 'in_arrears')")
@@ -97,8 +103,14 @@ def main() -> None:
         instalments = cursor.fetchone()[0]
     print(machine())
     print(f"{open_loans:,} open loans, {instalments:,} instalments; as of {AS_OF}")
-    jobs, bares = [], []
+    jobs, bares, wholes = [], [], []
     for run in range(options.runs):
+        if options.whole:
+            with connection.cursor() as cursor:
+                cursor.execute(RESET)
+            start = time.perf_counter()
+            repayments.loans_daily(today=AS_OF)
+            wholes.append(time.perf_counter() - start)
         with connection.cursor() as cursor:
             cursor.execute(RESET)
         start = time.perf_counter()
@@ -110,7 +122,11 @@ def main() -> None:
             bare_rows = cursor.rowcount
             bares.append(time.perf_counter() - start)
         assert updated == bare_rows == open_loans, (updated, bare_rows, open_loans)
-        print(f"run {run + 1}: job {jobs[-1]:.2f} s, bare UPDATE {bares[-1]:.2f} s, ratio {bares[-1] / jobs[-1]:.2f}")
+        whole = f", whole daily job {wholes[-1]:.2f} s (ratio {bares[-1] / wholes[-1]:.2f})" if wholes else ""
+        print(
+            f"run {run + 1}: job {jobs[-1]:.2f} s, bare UPDATE {bares[-1]:.2f} s, "
+            f"ratio {bares[-1] / jobs[-1]:.2f}{whole}"
+        )
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*), sum(default_interest_due) FROM loans_loan WHERE default_interest_due > 0")
         charged, total = cursor.fetchone()
@@ -120,6 +136,13 @@ def main() -> None:
         f"median job {median(jobs):.2f} s, median bare {median(bares):.2f} s, "
         f"ratio of medians {median(bares) / median(jobs):.2f}, median of per-run ratios {median(ratios):.2f}"
     )
+    if wholes:
+        whole_ratios = [b / w for b, w in zip(bares, wholes, strict=True)]
+        print(
+            f"whole daily job (loans_daily, summaries kept current): median {median(wholes):.2f} s, "
+            f"ratio of medians {median(bares) / median(wholes):.2f}, "
+            f"median of per-run ratios {median(whole_ratios):.2f}"
+        )
 
 
 if __name__ == "__main__":

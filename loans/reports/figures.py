@@ -32,12 +32,13 @@ from django.utils import timezone
 from loans.applications.models import LoanApplication
 from loans.choices import ApplicationStatus as S
 from loans.reports.filters import ReportFilters
-from loans.servicing.models import FollowUpVisit, Loan, LoanInstalment
+from loans.servicing import daily
+from loans.servicing.models import FollowUpVisit, LoanInstalment
 
 # Past the automatic check: in review now, or a later state only reachable through review.
 PAST_ELIGIBILITY = (S.IN_REVIEW, S.INFO_REQUESTED, S.RECOMMENDED, S.APPROVED, S.DISBURSED, S.REJECTED)
-OPEN_LOAN_STATES = (Loan.State.ACTIVE, Loan.State.IN_ARREARS)
-PAR_DAYS = 30
+OPEN_LOAN_STATES = daily.OPEN_STATES
+PAR_DAYS = daily.PAR_DAYS  # the daily job tells the summaries which loans cross it
 
 SUBMITTED = Q(submitted_at__isnull=False)
 ELIGIBLE = SUBMITTED & (Q(eligibility_outcome__in=["eligible", "review"]) | Q(status__in=PAST_ELIGIBILITY))

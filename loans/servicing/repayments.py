@@ -346,12 +346,5 @@ def loans_daily(*, today: date | None = None) -> int:
     """
     today = today or timezone.localdate()
     state_payments_apply(today=today)
-    # Arrears move loans in and out of PAR30 and repaid loans out of the outstanding figure: the
-    # summaries watch every open loan's application around the one set-based refresh.
-    open_applications = list(
-        Loan.objects.filter(state__in=[Loan.State.ACTIVE, Loan.State.IN_ARREARS]).values_list(
-            "application_id", flat=True
-        )
-    )
-    with changes.tracking(applications=open_applications):
-        return daily.loans_refresh(as_of=today)
+    # The refresh tells the summaries which loans move in or out of PAR30 (daily.CROSSING_SQL).
+    return daily.loans_refresh(as_of=today)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from loans.choices import GraceMode
 from loans.models import Loan
 from loans.servicing import daily, ledger, repayments
+from portal import changes
 from tests.servicing.helpers import cap, make_loan
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +69,11 @@ def test_the_sql_job_gives_what_the_ledger_gives_loan_by_loan(db):
         expected[loan.pk] = (copy.days_in_arrears, copy.arrears_amount, copy.default_interest_due, copy.state)
     with CaptureQueriesContext(connection) as queries:
         assert daily.loans_refresh(as_of=as_of) == len(loans)
-    assert len(queries) <= 3  # one statement (plus the savepoint around it), whatever the number of loans
+    # Set-based whatever the number of loans: drop, compute, read the PAR30 crossings, update, drop
+    # (the rest are the savepoints and the summaries' grouped reads of the crossing loans).
+    assert [q["sql"].split()[0] for q in queries if "servicing_refresh" in q["sql"]] == [
+        "DROP", "CREATE", "SELECT", "UPDATE", "DROP"
+    ]  # fmt: skip
     got = {
         pk: (days, arrears, default, state)
         for pk, days, arrears, default, state in Loan.objects.values_list(
@@ -78,3 +84,26 @@ def test_the_sql_job_gives_what_the_ledger_gives_loan_by_loan(db):
     # Run twice for the same day: nothing more is charged.
     daily.loans_refresh(as_of=as_of)
     assert dict(Loan.objects.values_list("pk", "default_interest_due")) == {k: v[2] for k, v in expected.items()}
+
+
+@pytest.mark.needs_postgres
+def test_the_summaries_watch_only_the_loans_that_cross_par30(db, monkeypatch):
+    loans = _portfolio()
+    as_of = date(2026, 6, 20)
+    before = {loan.application_id: loan.days_in_arrears > daily.PAR_DAYS for loan in Loan.objects.all()}
+    watched: list[list[int]] = []
+
+    @contextmanager
+    def tracker(application_ids, applicant_ids):
+        watched.append(list(application_ids))
+        yield
+
+    monkeypatch.setattr(changes, "_trackers", [tracker])
+    daily.loans_refresh(as_of=as_of)
+    after = {loan.application_id: loan.days_in_arrears > daily.PAR_DAYS for loan in Loan.objects.all()}
+    crossing = sorted(pk for pk in after if after[pk] != before[pk])
+    assert crossing and len(crossing) < len(loans)  # the portfolio has loans on both sides of the line
+    assert watched == [crossing]
+    # The same day again: nobody crosses, the summaries are not asked to measure anything.
+    daily.loans_refresh(as_of=as_of)
+    assert watched == [crossing]
