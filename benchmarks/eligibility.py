@@ -336,14 +336,23 @@ def wait_until_checked(product, ids: list[int], timeout: float = 3600) -> None:
 # --- the measurements -----------------------------------------------------------------------
 
 
-def in_process(product, count: int) -> float:
+def in_process(product, count: int, *, summaries: bool = True) -> float:
+    """``summaries=False``: with no tracker registered, as before the transitions kept the report
+    summaries current in their own transaction (``portal.changes``; issue 13)."""
     from loans.applications import checks
+    from portal import changes
 
     ids = reset_to_submitted(product, count)
-    started = time.perf_counter()
-    for application_id in ids:
-        checks.eligibility_run(application_id=application_id)
-    elapsed = time.perf_counter() - started
+    trackers = list(changes._trackers)
+    if not summaries:
+        changes._trackers.clear()
+    try:
+        started = time.perf_counter()
+        for application_id in ids:
+            checks.eligibility_run(application_id=application_id)
+        elapsed = time.perf_counter() - started
+    finally:
+        changes._trackers[:] = trackers
     assert not pending(product, ids)
     return len(ids) / elapsed
 
@@ -438,6 +447,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per mode, the median is reported (0: skip)")
     parser.add_argument("--recheck", type=int, default=100_000, help="applications in review to re-check (0: skip)")
     parser.add_argument("--recheck-concurrency", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--without-summaries",
+        action="store_true",
+        help="add an in-process mode with the summaries' tracker unregistered (the cost of keeping them current)",
+    )
     args = parser.parse_args()
 
     setup_django()
@@ -463,6 +477,8 @@ def throughput(args, log_dir: Path) -> None:
     create_applications(checked, args.checks, status="submitted", with_result=False)
     worker = Worker(queues="eligibility", pool="solo", concurrency=1, log=log_dir / "bench-worker.log")
     rates: dict[str, list[float]] = {"in-process": [], "celery, one task per check": [], "celery, 100 per task": []}
+    if args.without_summaries:
+        rates["in-process, summaries not kept (before issue 13)"] = []
     try:
         warm_up = min(200, args.checks)  # caches, connections, the worker's imports
         in_process(checked, warm_up)
@@ -471,6 +487,10 @@ def throughput(args, log_dir: Path) -> None:
             rates["in-process"].append(in_process(checked, args.checks))
             rates["celery, one task per check"].append(through_celery(checked, args.checks, batch=None))
             rates["celery, 100 per task"].append(through_celery(checked, args.checks, batch=100))
+            if args.without_summaries:
+                rates["in-process, summaries not kept (before issue 13)"].append(
+                    in_process(checked, args.checks, summaries=False)
+                )
             load = os.getloadavg()[0]
             print(
                 f"  run {run} (load {load:.1f}): " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in rates.items()),

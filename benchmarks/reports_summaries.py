@@ -9,7 +9,9 @@ each database in turn (alternating), what a visitor's request computes:
 
 - ``/estadisticas/``: ``summaries.public_statistics()`` (the cells, suppressed);
 - ``/informes/`` without filters and with filters the cells answer: ``summaries.report_from_cells()``
-  (what the first visitor after a change computes) and ``report_for()`` for the next one (cached);
+  (what the first visitor after a change computes; without filters it reads the per-department and
+  per-sector totals, and the same report read from the cells is timed beside it) and
+  ``report_for()`` for the next one (cached);
 - filters the cells cannot answer (the live query, "computed live"), uncached;
 - for reference, the full recounts a visitor used to wait for when the hourly cache expired
   (``statistics.compute()``, ``figures.build_report()``) and the nightly ``rebuild()``.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -31,7 +34,8 @@ from harness import BIG_DATABASE_URL, PYTHON, SMALL_DATABASE_URL, machine, media
 
 CASES = {
     "statistics page (cells)": ("stats", {}),
-    "report, no filters (cells)": ("report", {}),
+    "report, no filters (totals: the first visitor after a change)": ("report", {}),
+    "report, no filters read from the cells (before the totals)": ("report", {"date_from": "2012-01-01"}),
     "report, no filters (cells, cached: the next visitor)": ("report-cached", {}),
     "report, department 05 (cells)": ("report", {"department": "05"}),
     "report, Q1 2026 + sector G (cells)": (
@@ -110,7 +114,7 @@ def main() -> None:
         for size, url in (("small", SMALL_DATABASE_URL), ("big", BIG_DATABASE_URL)):
             for name, seconds in child(url, names).items():
                 found[size][name].append(seconds)
-        print(f"  run {run + 1} done", file=sys.stderr)
+        print(f"  run {run + 1} done (load {os.getloadavg()[0]:.1f})", file=sys.stderr)
     print(f"{'case':<52}{'small ms':>10}{'big ms':>10}{'big÷small':>11}")
     for name in names:
         small, big = median(found["small"][name]), median(found["big"][name])

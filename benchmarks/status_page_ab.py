@@ -1,19 +1,22 @@
 """The applicant's status page against a minimal logged-in page, with ApacheBench, side by side
 (docs/BENCHMARKS.md, "Status page").
 
-    .venv/bin/python benchmarks/status_page_ab.py [--runs 5] [--seconds 10] [--concurrency 4]
+    .venv/bin/python benchmarks/status_page_ab.py [--runs 5] [--seconds 10] [--concurrency 4] [--pages status,loan]
 
 gunicorn with two sync workers (one per core) on REPORTS_BENCH_DATABASE_URL. ``ab -t`` sends
 requests for ``--seconds`` from ``--concurrency`` connections, as the applicant of a disbursed
 application (timeline, schedule of 12-36 instalments, documents). The reference is
 ``/bench/minimal/`` (benchmarks/bench_urls.py): login required, the same session and user,
-``base.html`` and nothing else. Runs alternate; the figure is the median of the per-run ratios.
-Goal: ratio >= 0.5. Needs ``ab`` (Debian: apt-get install apache2-utils).
+``base.html`` and nothing else. ``--pages loan`` (or ``status,loan``) measures the borrower's loan
+page ("Mi crédito": balance, schedule, payments) of the same application the same way. Runs
+alternate; each figure is the median of the per-run ratios page ÷ minimal. Goal: ratio >= 0.5.
+Needs ``ab`` (Debian: apt-get install apache2-utils).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 
@@ -45,6 +48,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--pages", default="status", help="comma-separated: status, loan (Mi crédito)")
     options = parser.parse_args()
     setup_django()
     from django.urls import reverse
@@ -52,14 +56,17 @@ def main() -> None:
     from loans.models import LoanApplication
 
     print(machine())
-    disbursed = LoanApplication.objects.filter(status="disbursed").order_by("pk")
+    disbursed = LoanApplication.objects.filter(status="disbursed", loan__isnull=False).order_by("pk")
     application = disbursed[min(1000, disbursed.count() - 1)]
     session = applicant_session(application.applicant)
-    pages = {
+    every = {
         "status": reverse("loans:application_detail", args=[application.public_id]),
-        "minimal": "/bench/minimal/",
+        "loan": reverse("loans:my_loan", args=[application.public_id]),
     }
-    ratios, rates = [], {name: [] for name in pages}
+    chosen = [name.strip() for name in options.pages.split(",") if name.strip()]
+    pages = {name: every[name] for name in chosen} | {"minimal": "/bench/minimal/"}
+    ratios: dict[str, list[float]] = {name: [] for name in chosen}
+    rates: dict[str, list[float]] = {name: [] for name in pages}
     with gunicorn(workers=2) as server:
         for path in pages.values():
             ab(server.port, path, session, 0, options.concurrency)  # warm both workers up
@@ -70,12 +77,17 @@ def main() -> None:
                 assert errors == 0, (name, errors)
                 found[name] = rate
                 rates[name].append(rate)
-                print(f"  run {run + 1}: {name} {rate:.0f} req/s (median {p50:.0f} ms, 0 errors)")
-            ratios.append(found["status"] / found["minimal"])
-    print(
-        f"status page {median(rates['status']):.0f} req/s; minimal logged-in page {median(rates['minimal']):.0f} "
-        f"req/s; median of per-run ratios {median(ratios):.2f} (goal >= 0.5)"
-    )
+                print(
+                    f"  run {run + 1} (load {os.getloadavg()[0]:.1f}): {name} {rate:.0f} req/s "
+                    f"(median {p50:.0f} ms, 0 errors)"
+                )
+            for name in chosen:
+                ratios[name].append(found[name] / found["minimal"])
+    for name in chosen:
+        print(
+            f"{name} page {median(rates[name]):.0f} req/s; minimal logged-in page {median(rates['minimal']):.0f} "
+            f"req/s; median of per-run ratios {median(ratios[name]):.2f} (goal >= 0.5)"
+        )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,10 @@ from loans.programmes.models import (  # noqa: F401
 )
 from loans.reports.models import (  # noqa: F401
     DecisionCell,
+    DecisionTotal,
     ExportJob,
     ReportCell,
+    ReportTotal,
     StatisticsCell,
     SummaryCheck,
 )

@@ -131,6 +131,54 @@ class DecisionCell(models.Model):
         return f"{self.month:%Y-%m} {self.department or '-'} {self.sector or '-'} {self.product} {self.days}"
 
 
+class ReportTotal(models.Model):
+    """The report cells summed over months and products, per department or per sector: what the
+    unfiltered report shows, in as many rows as there are departments and sectors however large
+    the programme grows. ``dimension`` is "department" or "sector"; an empty code is "none yet"
+    (drafts). The programme's total is the sum of the department rows (no single hot row)."""
+
+    dimension = models.CharField(max_length=10)
+    code = models.CharField(max_length=2, blank=True)
+    started = models.BigIntegerField(default=0)
+    submitted = models.BigIntegerField(default=0)
+    eligible = models.BigIntegerField(default=0)
+    approved = models.BigIntegerField(default=0)
+    disbursed = models.BigIntegerField(default=0)
+    requested_amount = models.BigIntegerField(default=0)
+    approved_amount = models.BigIntegerField(default=0)
+    disbursed_amount = models.BigIntegerField(default=0)
+    jobs_planned = models.BigIntegerField(default=0)
+    outstanding = models.BigIntegerField(default=0)
+    at_risk = models.BigIntegerField(default=0)
+    visited_loans = models.BigIntegerField(default=0)
+    jobs_found = models.BigIntegerField(default=0)
+    jobs_planned_visited = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dimension", "code"], name="report_total_key")]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.code or '-'}"
+
+
+class DecisionTotal(models.Model):
+    """The median's histogram summed over months and products, per department or per sector:
+    how many decisions took ``days`` whole days. Exact, like ``DecisionCell``."""
+
+    dimension = models.CharField(max_length=10)
+    code = models.CharField(max_length=2, blank=True)
+    days = models.IntegerField()
+    decided = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dimension", "code", "days"], name="decision_total_key")]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.code or '-'} {self.days}"
+
+
 class StatisticsCell(models.Model):
     """People (distinct applicants) in one row of one open-statistics table; table "total" is the whole program."""
 

@@ -5,7 +5,11 @@ Three summary tables hold the additive figures:
 - ``ReportCell``: per month started, department, sector and product, the funnel, amounts,
   portfolio and jobs of the analysts' report;
 - ``DecisionCell``: per the same key, how many decisions took each whole number of days (the median);
-- ``StatisticsCell``: per open-statistics table and row, the distinct people.
+- ``StatisticsCell``: per open-statistics table and row, the distinct people;
+- ``ReportTotal`` and ``DecisionTotal``: the first two summed over months and products, per
+  department and per sector, so the unfiltered report (the page analysts open first) reads a
+  few hundred rows however large the programme grows. They move with every increment to the
+  cells (the same differences, summed), and the rebuild recounts them from the rebuilt cells.
 
 Every write that can change a figure runs inside ``portal.changes.tracking`` (the transition,
 draft creation, the loan request, eligibility outcomes, repayments, the daily loan job,
@@ -30,7 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -46,6 +50,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
     Value,
 )
@@ -73,13 +78,16 @@ from loans.reports.figures import (
     planned_jobs,
 )
 from loans.reports.filters import ReportFilters
-from loans.reports.models import DecisionCell, ReportCell, StatisticsCell, SummaryCheck
+from loans.reports.models import DecisionCell, DecisionTotal, ReportCell, ReportTotal, StatisticsCell, SummaryCheck
 from loans.servicing.models import FollowUpVisit, LoanInstalment
 from portal import changes
 
 logger = logging.getLogger(__name__)
 
 KEY = ("month", "department", "sector", "product")
+TOTAL_KEY = ("dimension", "code")
+# The report's two breakdowns; their positions in KEY.
+DIMENSIONS = {"department": 1, "sector": 2}
 MEASURES = [name for name in ADDITIVE if name in {f.name for f in ReportCell._meta.fields}]
 STAT_MEASURES = stats.MEASURES
 CHUNK = 5000
@@ -280,10 +288,31 @@ def _sort_key(row: tuple) -> tuple:
     return tuple(str(value) for value in row)
 
 
+def rollup(cells: dict, decisions: dict) -> tuple[dict, dict]:
+    """The cells (or their differences) summed per department and per sector, over months and products.
+
+    Every department or sector a cell touches gets its row, even when the differences cancel
+    (an application moving between products), so the totals' update time follows the cells'.
+    """
+    totals: dict[tuple, dict] = {}
+    histogram: dict[tuple, int] = {}
+    for key, values in cells.items():
+        for dimension, position in DIMENSIONS.items():
+            total = totals.setdefault((dimension, key[position]), dict.fromkeys(MEASURES, 0))
+            for name in MEASURES:
+                total[name] += values.get(name, 0) or 0
+    for key, n in decisions.items():
+        for dimension, position in DIMENSIONS.items():
+            days = (dimension, key[position], key[4])
+            histogram[days] = histogram.get(days, 0) + n
+    return totals, histogram
+
+
 def apply(cells: dict, decisions: dict, people: dict) -> None:
-    """Add figure differences to the summary tables."""
+    """Add figure differences to the summary tables (cells, then their totals, each in key order)."""
     if cells or decisions:
         transaction.on_commit(_bump_version)
+    totals, histogram = rollup(cells, decisions)
     _upsert(
         ReportCell._meta.db_table,
         list(KEY),
@@ -301,6 +330,18 @@ def apply(cells: dict, decisions: dict, people: dict) -> None:
         ["table", "code"],
         list(STAT_MEASURES),
         [(*key, *(delta.get(m, 0) for m in STAT_MEASURES)) for key, delta in people.items()],
+    )
+    _upsert(
+        ReportTotal._meta.db_table,
+        list(TOTAL_KEY),
+        MEASURES,
+        [(*key, *(delta.get(m, 0) for m in MEASURES)) for key, delta in totals.items()],
+    )
+    _upsert(
+        DecisionTotal._meta.db_table,
+        [*TOTAL_KEY, "days"],
+        ["decided"],
+        [(*key, n) for key, n in histogram.items()],
     )
 
 
@@ -324,7 +365,7 @@ def register() -> None:
 # --- the full rebuild ------------------------------------------------------------------------
 
 
-def _stored() -> tuple[dict, dict, dict]:
+def _stored() -> tuple[dict, dict, dict, dict, dict]:
     cells = {
         tuple(row[k] for k in KEY): {m: row[m] for m in MEASURES} for row in ReportCell.objects.values(*KEY, *MEASURES)
     }
@@ -336,7 +377,15 @@ def _stored() -> tuple[dict, dict, dict]:
         (row["table"], row["code"]): {m: row[m] for m in STAT_MEASURES}
         for row in StatisticsCell.objects.values("table", "code", *STAT_MEASURES)
     }
-    return cells, decisions, people
+    totals = {
+        (row["dimension"], row["code"]): {m: row[m] for m in MEASURES}
+        for row in ReportTotal.objects.values(*TOTAL_KEY, *MEASURES)
+    }
+    histogram = {
+        (row["dimension"], row["code"], row["days"]): row["decided"]
+        for row in DecisionTotal.objects.values(*TOTAL_KEY, "days", "decided")
+    }
+    return cells, decisions, people, totals, histogram
 
 
 def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
@@ -349,17 +398,21 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             tables = ", ".join(
-                connection.ops.quote_name(model._meta.db_table) for model in (ReportCell, DecisionCell, StatisticsCell)
+                connection.ops.quote_name(model._meta.db_table)
+                for model in (ReportCell, DecisionCell, StatisticsCell, ReportTotal, DecisionTotal)
             )
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
         cells, decisions = report_cells(None)
         people = statistics_cells(None)
-        fresh = (cells, decisions, people)
-        drift = [_difference(cast(dict, new), old) for new, old in zip(fresh, _stored(), strict=True)]
+        totals, histogram = rollup(cells, decisions)
+        fresh = (cells, decisions, people, totals, histogram)
+        drift = [_difference(new, old) for new, old in zip(fresh, _stored(), strict=True)]
         ReportCell.objects.all().delete()
         DecisionCell.objects.all().delete()
         StatisticsCell.objects.all().delete()
+        ReportTotal.objects.all().delete()
+        DecisionTotal.objects.all().delete()
         now = timezone.now()
         ReportCell.objects.bulk_create(
             (
@@ -379,7 +432,18 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
             StatisticsCell(table=table, code=code, **values, updated_at=now)
             for (table, code), values in people.items()
         )
-        check.cells = len(cells) + len(decisions) + len(people)
+        ReportTotal.objects.bulk_create(
+            ReportTotal(dimension=dimension, code=code, **values, updated_at=now)
+            for (dimension, code), values in totals.items()
+        )
+        DecisionTotal.objects.bulk_create(
+            (
+                DecisionTotal(dimension=dimension, code=code, days=days, decided=n, updated_at=now)
+                for (dimension, code, days), n in histogram.items()
+            ),
+            batch_size=2000,
+        )
+        check.cells = sum(len(part) for part in fresh)
         check.differences = sum(len(part) for part in drift)
         check.details = [
             {
@@ -387,7 +451,9 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
                 "key": [str(part) for part in (key if isinstance(key, tuple) else (key,))],
                 "delta": delta,
             }
-            for name, part in zip(("report", "decisions", "statistics"), drift, strict=True)
+            for name, part in zip(
+                ("report", "decisions", "statistics", "totals", "decision totals"), drift, strict=True
+            )
             for key, delta in list(part.items())[:50]
         ]
         check.finished_at = timezone.now()
@@ -474,27 +540,34 @@ def _medians(decisions, dimension: str | None) -> dict:
 
 
 def report_from_cells(filters: ReportFilters) -> Report:
+    """The report from the cells; without filters, from their totals (as many rows as departments and sectors)."""
     q = _cell_q(filters)
     report = Report(filters=filters, total=Row(), source="summary")
     if q is None:
         return report
-    cells = ReportCell.objects.filter(q)
-    decisions = DecisionCell.objects.filter(q)
     names = {
         "department": dict(Department.objects.values_list("code", "name")),
         "sector": dict(EconomicSection.objects.values_list("code", "name")),
     }
     sums = {name: Sum(name) for name in MEASURES}
+    cells: QuerySet
+    decisions: QuerySet
     for dimension in ("department", "sector"):
+        if q:
+            cells, column = ReportCell.objects.filter(q), dimension
+            decisions = DecisionCell.objects.filter(q)
+        else:
+            cells, column = ReportTotal.objects.filter(dimension=dimension), "code"
+            decisions = DecisionTotal.objects.filter(dimension=dimension)
         rows = {}
-        for values in cells.order_by().values(dimension).annotate(**sums).order_by():
-            code = values[dimension] or None
+        for values in cells.order_by().values(column).annotate(**sums).order_by():
+            code = values[column] or None
             row = Row(code=code, name=names[dimension].get(code, "") if code else "")
             for name in MEASURES:
                 setattr(row, name, values[name] or 0)
             if any(getattr(row, name) for name in MEASURES):
                 rows[code] = row
-        for code, (days, decided) in _medians(decisions, dimension).items():
+        for code, (days, decided) in _medians(decisions, column).items():
             if code in rows:
                 rows[code].median_days, rows[code].decided = days, decided
         setattr(
@@ -504,7 +577,10 @@ def report_from_cells(filters: ReportFilters) -> Report:
         )
     for name in MEASURES:
         setattr(report.total, name, sum(getattr(row, name) for row in report.by_department))
+    # Without filters: the department totals' histogram summed by days, the whole programme's.
+    decisions = DecisionCell.objects.filter(q) if q else DecisionTotal.objects.filter(dimension="department")
     report.total.median_days, report.total.decided = _medians(decisions, None).get(None, (None, 0))
+    cells = ReportCell.objects.filter(q) if q else ReportTotal.objects.all()
     updated = cells.aggregate(latest=Max("updated_at"))["latest"]
     report.computed_at = _iso(updated)
     return report

@@ -20,7 +20,7 @@ from applicants.services import profile_update
 from loans.applications import services
 from loans.applications.documents import check_upload
 from loans.choices import ApplicationStatus as S
-from loans.models import FollowUpVisit, Loan, ReportCell, StatisticsCell
+from loans.models import DecisionTotal, FollowUpVisit, Loan, ReportCell, ReportTotal, StatisticsCell
 from loans.reports import summaries
 from loans.reports.figures import build_report
 from loans.reports.filters import ReportFilters
@@ -153,6 +153,7 @@ def test_running_totals_equal_a_full_recount_after_random_writes(
         seen.add(application.status)
     assert len(seen) >= 6 and Loan.objects.exists()  # the walk went through review and into servicing
     assert ReportCell.objects.exists() and StatisticsCell.objects.exists()
+    assert ReportTotal.objects.filter(dimension="sector").exists() and DecisionTotal.objects.exists()
     live = build_report(ReportFilters())
     counted = summaries.report_from_cells(ReportFilters())
 
@@ -164,6 +165,18 @@ def test_running_totals_equal_a_full_recount_after_random_writes(
     assert counted.total.decided == live.total.decided
     assert [(row.code, row.started, row.disbursed) for row in counted.by_department] == [
         (row.code, row.started, row.disbursed) for row in live.by_department
+    ]
+    assert (counted.total.median_days, counted.total.decided) == (live.total.median_days, live.total.decided)
+    # Without filters the report reads the totals; any filter reads the cells: the same figures.
+    from_cells = summaries.report_from_cells(ReportFilters(date_from=date(2012, 1, 1)))
+    for dimension in ("by_department", "by_sector"):
+        assert _figures(getattr(counted, dimension)) == _figures(getattr(from_cells, dimension))
+    assert _figures([counted.total]) == _figures([from_cells.total])
+
+
+def _figures(rows) -> list[tuple]:
+    return [
+        (row.code, row.median_days, row.decided, *(getattr(row, name) for name in summaries.MEASURES)) for row in rows
     ]
 
 
@@ -247,3 +260,21 @@ def test_a_cached_report_is_never_stale(
         ready_draft.save()
 
     assert summaries.report_for(ReportFilters()).total.submitted == 1
+
+
+def test_the_unfiltered_report_reads_the_totals_not_the_cells(ready_draft):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from loans.models import DecisionCell
+
+    with changes.tracking(applications=[ready_draft.pk]):
+        ready_draft.submitted_at = timezone.now()
+        ready_draft.save()
+    with CaptureQueriesContext(connection) as queries:
+        report = summaries.report_from_cells(ReportFilters())
+
+    assert (report.total.started, report.total.submitted) == (1, 1)
+    read = " ".join(query["sql"] for query in queries)
+    assert ReportTotal._meta.db_table in read and DecisionTotal._meta.db_table in read
+    assert ReportCell._meta.db_table + '"' not in read and DecisionCell._meta.db_table + '"' not in read
