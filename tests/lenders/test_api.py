@@ -242,7 +242,7 @@ def test_full_run_accept_disburse_and_three_payments_via_api(referral, client_a,
     with translation.override("es"):
         page = borrower.get(reverse("loans:my_loan", args=[application.public_id])).content.decode()
     assert "Tu crédito lo desembolsó y lo cobra Banco Andino." in page
-    assert '<a href="mailto:c@example.com">c@example.com</a>' in page
+    assert '<a class="alert-link" href="mailto:c@example.com">c@example.com</a>' in page
     analyst = StaffFactory()
     analyst.user_permissions.add(Permission.objects.get(content_type__app_label="loans", codename="view_reports"))
     cache.clear()
