@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -92,6 +93,26 @@ def loan_for_borrower(*, public_id, user: User) -> Loan:
     )
 
 
+def _ledger_key(loan: Loan, rows: list[Row], repayments: list[Repayment]) -> str:
+    """A digest of every value the schedule table and the payments list show, the key of their
+    cached fragment: a payment, the daily job, a new schedule or a new day that turns a row overdue
+    changes it, so the fragment never shows stale money (the language is the fragment's other key)."""
+    shown = (
+        loan.pk,
+        [
+            (r.instalment.number, r.instalment.due_date, r.instalment.payment, r.instalment.capitalised_interest)
+            + (r.owed, r.status)
+            for r in rows
+        ],
+        [
+            (p.pk, p.paid_on, p.amount, p.source, p.allocated_default_interest, p.allocated_interest)
+            + (p.allocated_principal, p.prepaid_principal, p.prepayment_choice, p.unallocated)
+            for p in repayments
+        ],
+    )
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+
+
 def loan_page(loan: Loan, *, today: date | None = None) -> dict[str, Any]:
     """Everything the borrower's page shows: four queries whatever the number of payments."""
     today = today or timezone.localdate()
@@ -116,6 +137,7 @@ def loan_page(loan: Loan, *, today: date | None = None) -> dict[str, Any]:
         "lender": lender_of(loan),
         "rows": rows,
         "repayments": repayments,
+        "ledger_key": _ledger_key(loan, rows, repayments),
         "next": upcoming[0] if upcoming else None,
         "principal_owed": max(principal_owed, 0),
         "payoff_today": 0 if repaid else ledger.payoff_amount(loan, instalments, today),

@@ -86,6 +86,25 @@ def test_the_page_costs_the_same_queries_with_6_and_200_payments(loan, client):
     assert len(two_hundred) == len(six)
 
 
+def test_the_cached_schedule_and_payments_change_with_each_payment_and_language(loan, client):
+    """The schedule table and the payments list are a cached fragment: a payment shows at once."""
+    client.force_login(loan.application.applicant)
+    first = loan.instalments.get(number=1)
+    before = client.get(_url(loan)).content.decode()
+    assert "Aún no hay pagos." in before
+    assert 'class="row-paid"' not in before and 'class="row-overdue"' in before
+    _pay(loan, first.due_date, first.payment, "P-1")
+    after = client.get(_url(loan)).content.decode()
+    assert "Aún no hay pagos." not in after
+    assert after.count('class="row-paid"') == 1
+    assert after.count('<li class="mb-2 border-bottom pb-2">') == 1
+    assert after.count('class="row-overdue"') == before.count('class="row-overdue"') - 1
+    client.cookies["django_language"] = "en"
+    english = client.get(_url(loan)).content.decode()
+    assert "Payments received" in english and '<span class="status-paid">Paid</span>' in english
+    assert "Pagado" not in english
+
+
 def test_statement_downloads_in_csv_and_pdf(loan, client):
     rows = list(loan.instalments.order_by("number"))
     _pay(loan, rows[0].due_date, rows[0].payment, "P-1")
