@@ -1,6 +1,6 @@
 """Figures that are already counted (docs/REPORTS.md, "Summaries").
 
-Three summary tables hold the additive figures:
+These summary tables hold the additive figures:
 
 - ``ReportCell``: per month started, department, sector and product, the funnel, amounts,
   portfolio and jobs of the analysts' report;
