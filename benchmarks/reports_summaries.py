@@ -1,7 +1,7 @@
 """The report and the open statistics from the summary cells, at two sizes, side by side
 (docs/BENCHMARKS.md, "Figures already counted").
 
-    .venv/bin/python benchmarks/reports_summaries.py [--runs 5]
+    .venv/bin/python benchmarks/reports_summaries.py [--runs 5] [--only "department,week"]
 
 REPORTS_BENCH_SMALL_DATABASE_URL (1,000 applications) and REPORTS_BENCH_DATABASE_URL (100,000 or
 1,000,000), both loaded by ``seed_bulk`` (which leaves the summaries current). Each run times, on
@@ -37,7 +37,13 @@ CASES = {
     "report, no filters (totals: the first visitor after a change)": ("report", {}),
     "report, no filters read from the cells (before the totals)": ("report", {"date_from": "2012-01-01"}),
     "report, no filters (cells, cached: the next visitor)": ("report-cached", {}),
-    "report, department 05 (cells)": ("report", {"department": "05"}),
+    "report, department 05 (parts)": ("report", {"department": "05"}),
+    "report, sector G (parts)": ("report", {"sector": "G"}),
+    "report, department 05 + sector G (parts)": ("report", {"department": "05", "sector": "G"}),
+    "report, department 05 read from the cells (before the parts)": (
+        "report",
+        {"department": "05", "date_from": "2012-01-01"},
+    ),
     "report, Q1 2026 + sector G (cells)": (
         "report",
         {"date_from": "2026-01-01", "date_to": "2026-03-31", "sector": "G"},
@@ -102,6 +108,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--child")
     parser.add_argument("--names")
+    parser.add_argument("--only", help="time only the cases whose name contains one of these (comma-separated)")
     parser.add_argument("--rebuild", action="store_true", help="also time the nightly recount at both sizes")
     options = parser.parse_args()
     if options.child:
@@ -109,12 +116,14 @@ def main() -> None:
         return
     print(machine())
     names = list(CASES)
+    if options.only:
+        names = [name for name in names if any(part in name for part in options.only.split(","))]
     found = {"small": {n: [] for n in names}, "big": {n: [] for n in names}}
     for run in range(options.runs):
         for size, url in (("small", SMALL_DATABASE_URL), ("big", BIG_DATABASE_URL)):
             for name, seconds in child(url, names).items():
                 found[size][name].append(seconds)
-        print(f"  run {run + 1} done (load {os.getloadavg()[0]:.1f})", file=sys.stderr)
+        print(f"  run {run + 1} done (load {os.getloadavg()[0]:.1f})", file=sys.stderr, flush=True)
     print(f"{'case':<52}{'small ms':>10}{'big ms':>10}{'big÷small':>11}")
     for name in names:
         small, big = median(found["small"][name]), median(found["big"][name])

@@ -40,9 +40,11 @@ from loans.programmes.models import (  # noqa: F401
 )
 from loans.reports.models import (  # noqa: F401
     DecisionCell,
+    DecisionPart,
     DecisionTotal,
     ExportJob,
     ReportCell,
+    ReportPart,
     ReportTotal,
     StatisticsCell,
     SummaryCheck,

@@ -204,6 +204,8 @@ class LoanApplication(models.Model):
             models.Index(fields=["-submitted_at", "-id"], name="application_submitted_idx"),
             models.Index(fields=["business_department", "status"], name="application_department_idx"),
             models.Index(fields=["business_section", "status"], name="application_section_idx"),
+            # The reports' date range (applications started between two dates), filtered live.
+            models.Index(fields=["created_at"], name="application_created_idx"),
         ]
         permissions = [
             (permissions.REVIEW_APPLICATION, _("Can review applications (program officer)")),

@@ -22,7 +22,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Sum,
-    Value,
     Window,
 )
 from django.db.models.fields.json import KeyTextTransform
@@ -111,18 +110,14 @@ class Report:
         return self.by_department if dimension == "department" else self.by_sector
 
 
-def _grouped(queryset, group: tuple[str, str] | None, **aggregates) -> dict[str | None, dict]:
-    if group is None:
-        return {None: queryset.aggregate(**aggregates)}
-    code, name = group
+def _grouped(queryset, prefix: str, **aggregates) -> dict[tuple, dict]:
+    """The aggregates per (department, sector) pair, with both names: one query for both breakdowns."""
+    columns = [prefix + column for dimension in DIMENSIONS.values() for column in dimension]
     return {
-        row[code]: row | {"name": row[name]}
-        for row in queryset.order_by().values(code, name).annotate(**aggregates).order_by()
+        tuple(row[prefix + code] for code, _name in DIMENSIONS.values()): row
+        | {dimension: row[prefix + name] for dimension, (_code, name) in DIMENSIONS.items()}
+        for row in queryset.order_by().values(*columns).annotate(**aggregates).order_by()
     }
-
-
-def _prefixed(group: tuple[str, str] | None, prefix: str) -> tuple[str, str] | None:
-    return None if group is None else (prefix + group[0], prefix + group[1])
 
 
 def applications(filters: ReportFilters, *, today: date | None = None):
@@ -132,10 +127,10 @@ def applications(filters: ReportFilters, *, today: date | None = None):
     )
 
 
-def _application_figures(filters, group, today) -> dict:
+def _application_figures(filters, today) -> dict:
     return _grouped(
         applications(filters, today=today),
-        group,
+        "",
         started=Count("pk"),
         submitted=Count("pk", filter=SUBMITTED),
         eligible=Count("pk", filter=ELIGIBLE),
@@ -148,7 +143,7 @@ def _application_figures(filters, group, today) -> dict:
     )
 
 
-def _portfolio_figures(filters, group, today) -> dict:
+def _portfolio_figures(filters, today) -> dict:
     """Outstanding principal of open loans, and the part owed by loans over 30 days late."""
     prefix = "loan__application__"
     instalments = LoanInstalment.objects.filter(
@@ -159,13 +154,13 @@ def _portfolio_figures(filters, group, today) -> dict:
     owed = F("principal") - F("paid_principal")
     return _grouped(
         instalments,
-        _prefixed(group, prefix),
+        prefix,
         outstanding=Sum(owed),
         at_risk=Sum(owed, filter=Q(loan__days_in_arrears__gt=PAR_DAYS)),
     )
 
 
-def _jobs_found(filters, group, today) -> dict:
+def _jobs_found(filters, today) -> dict:
     """Jobs found at each visited loan's latest visit, against the jobs its plan promised."""
     prefix = "loan__application__"
     later_visit = FollowUpVisit.objects.filter(
@@ -179,90 +174,102 @@ def _jobs_found(filters, group, today) -> dict:
     ).filter(~Exists(later_visit.filter(jobs_created__isnull=False)))
     return _grouped(
         latest_visits,
-        _prefixed(group, prefix),
+        prefix,
         visited_loans=Count("pk"),
         jobs_found=Sum("jobs_created"),
         jobs_planned_visited=Sum(planned_jobs(prefix)),
     )
 
 
-def _median_days(filters, group, today) -> dict:
-    """Median days from submission to an officer's decision, by the middle row(s) of each group.
+def _median_days(filters, today) -> dict[str | None, dict]:
+    """Median days from submission to an officer's decision, per department, per sector and in
+    all, by the middle row(s) of each group: {dimension or None: {code: figures}}.
 
-    Window functions (ROW_NUMBER and COUNT over each group) keep only the one or two middle
-    durations per group in SQL; PostgreSQL and SQLite both run them.
+    Window functions (ROW_NUMBER and COUNT over each breakdown, and over the whole selection)
+    keep only the one or two middle durations per group in SQL, in one query for the three;
+    PostgreSQL and SQLite both run them.
     """
     duration = ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField())
-    partition = [F(group[0])] if group else None
-    middle = (
+    order = [duration.asc(), F("pk").asc()]
+    partitions = {dimension: [F(code)] for dimension, (code, _name) in DIMENSIONS.items()} | {"all": None}
+    windows = {}
+    middle = Q()
+    for name, partition in partitions.items():
+        windows[f"{name}_position"] = Window(RowNumber(), partition_by=partition, order_by=order)
+        windows[f"{name}_size"] = Window(Count("pk"), partition_by=partition)
+        size = F(f"{name}_size")
+        middle |= Q(**{f"{name}_position": (size + 1) / 2}) | Q(**{f"{name}_position": (size + 2) / 2})
+    decided = (
         applications(filters, today=today)
         .filter(decided_at__isnull=False, submitted_at__isnull=False)
         .exclude(status=S.INELIGIBLE)
-        .annotate(
-            duration=duration,
-            position=Window(RowNumber(), partition_by=partition, order_by=[duration.asc(), F("pk").asc()]),
-            group_size=Window(Count("pk"), partition_by=partition),
-        )
-        .filter(Q(position=(F("group_size") + 1) / 2) | Q(position=(F("group_size") + 2) / 2))
+        .annotate(duration=duration, **windows)
+        .filter(middle)
         .order_by()
     )
-    key = group[0] if group else "no_group"
-    if not group:
-        middle = middle.annotate(no_group=Value(None, output_field=IntegerField()))
-    values: dict[str | None, list[timedelta]] = {}
-    sizes: dict[str | None, int] = {}
-    for code, value, size in middle.values_list(key, "duration", "group_size"):
-        values.setdefault(code, []).append(value)
-        sizes[code] = size
-    return {
-        code: {
+    codes = [code for code, _name in DIMENSIONS.values()]
+    values: dict[tuple, list[timedelta]] = {}
+    sizes: dict[tuple, int] = {}
+    for row in decided.values(*codes, "duration", *windows):
+        groups = {dimension: row[code] for dimension, (code, _name) in DIMENSIONS.items()} | {"all": None}
+        for name, code in groups.items():
+            size, position = row[f"{name}_size"], row[f"{name}_position"]
+            if position in ((size + 1) // 2, (size + 2) // 2):
+                values.setdefault((name, code), []).append(row["duration"])
+                sizes[(name, code)] = size
+    medians: dict[str | None, dict] = {dimension: {} for dimension in DIMENSIONS} | {None: {}}
+    for (name, code), found in values.items():
+        medians[None if name == "all" else name][code] = {
             "median_days": round(sum(found, timedelta()).total_seconds() / len(found) / 86400, 1),
-            "decided": sizes[code],
+            "decided": sizes[(name, code)],
         }
-        for code, found in values.items()
-    }
+    return medians
 
 
-def _rows(filters: ReportFilters, group, today) -> dict[str | None, Row]:
-    rows: dict[str | None, Row] = {}
+def _rows(filters: ReportFilters, today) -> tuple[dict[str, dict[str | None, Row]], dict]:
+    """The rows of both breakdowns (four queries for the two), and the whole selection's median."""
+    rows: dict[str, dict[str | None, Row]] = {dimension: {} for dimension in DIMENSIONS}
     for figures in (
-        _application_figures(filters, group, today),
-        _portfolio_figures(filters, group, today),
-        _jobs_found(filters, group, today),
-        _median_days(filters, group, today),
+        _application_figures(filters, today),
+        _portfolio_figures(filters, today),
+        _jobs_found(filters, today),
     ):
-        for code, values in figures.items():
-            row = rows.setdefault(code, Row(code=code))
-            for name, value in values.items():
-                if name == "name":
-                    row.name = value or ""
-                elif name == "median_days":
-                    row.median_days = value
-                elif name in Row.__dataclass_fields__ and name != "code":
-                    setattr(row, name, value or 0)
-    return rows
+        for codes, values in figures.items():
+            for dimension, code in zip(DIMENSIONS, codes, strict=True):
+                row = rows[dimension].setdefault(code, Row(code=code))
+                row.name = row.name or values[dimension] or ""
+                for name, value in values.items():
+                    if name in ADDITIVE:
+                        setattr(row, name, getattr(row, name) + (value or 0))
+    medians = _median_days(filters, today)
+    for dimension in DIMENSIONS:
+        for code, values in medians[dimension].items():
+            row = rows[dimension].setdefault(code, Row(code=code))
+            row.median_days, row.decided = values["median_days"], values["decided"]
+    return rows, medians[None].get(None, {})
 
 
 ADDITIVE = [name for name in Row.__dataclass_fields__ if name not in ("code", "name", "median_days", "decided")]
 
 
 def build_report(filters: ReportFilters, *, today: date | None = None) -> Report:
-    """The whole report; nine queries whatever the data's size.
+    """The whole report; four queries whatever the data's size.
 
-    The totals add up the department rows (drafts without a department are a row of their
-    own), so only the median needs a query of its own for the whole selection.
+    Each additive figure is grouped by (department, sector) once and added up into both
+    breakdowns; the totals add up the department rows (drafts without a department are a row
+    of their own); the medians of both breakdowns and of the whole selection come from one query.
     """
     today = today or timezone.localdate()
     report = Report(filters=filters, total=Row(), computed_at=timezone.now().isoformat(timespec="seconds"))
-    for dimension, group in DIMENSIONS.items():
-        rows = sorted(
-            _rows(filters, group, today).values(),
-            key=lambda row: (row.code is None, -row.started, row.name),
+    rows, median = _rows(filters, today)
+    for dimension in DIMENSIONS:
+        setattr(
+            report,
+            f"by_{dimension}",
+            sorted(rows[dimension].values(), key=lambda row: (row.code is None, -row.started, row.name)),
         )
-        setattr(report, f"by_{dimension}", rows)
     for name in ADDITIVE:
         setattr(report.total, name, sum(getattr(row, name) for row in report.by_department))
-    median = _median_days(filters, None, today).get(None, {})
     report.total.median_days = median.get("median_days")
     report.total.decided = median.get("decided", 0)
     return report

@@ -179,6 +179,52 @@ class DecisionTotal(models.Model):
         return f"{self.dimension} {self.code or '-'} {self.days}"
 
 
+class ReportPart(models.Model):
+    """The report cells summed over months and products, per (department, sector): what a report
+    filtered by department and/or sector alone reads, in as many rows as there are pairs however
+    large the programme grows. Empty codes are "none yet" (drafts)."""
+
+    department = models.CharField(max_length=2, blank=True)
+    sector = models.CharField(max_length=1, blank=True)
+    started = models.BigIntegerField(default=0)
+    submitted = models.BigIntegerField(default=0)
+    eligible = models.BigIntegerField(default=0)
+    approved = models.BigIntegerField(default=0)
+    disbursed = models.BigIntegerField(default=0)
+    requested_amount = models.BigIntegerField(default=0)
+    approved_amount = models.BigIntegerField(default=0)
+    disbursed_amount = models.BigIntegerField(default=0)
+    jobs_planned = models.BigIntegerField(default=0)
+    outstanding = models.BigIntegerField(default=0)
+    at_risk = models.BigIntegerField(default=0)
+    visited_loans = models.BigIntegerField(default=0)
+    jobs_found = models.BigIntegerField(default=0)
+    jobs_planned_visited = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["department", "sector"], name="report_part_key")]
+
+    def __str__(self) -> str:
+        return f"{self.department or '-'} {self.sector or '-'}"
+
+
+class DecisionPart(models.Model):
+    """The median's histogram summed over months and products, per (department, sector). Exact."""
+
+    department = models.CharField(max_length=2, blank=True)
+    sector = models.CharField(max_length=1, blank=True)
+    days = models.IntegerField()
+    decided = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["department", "sector", "days"], name="decision_part_key")]
+
+    def __str__(self) -> str:
+        return f"{self.department or '-'} {self.sector or '-'} {self.days}"
+
+
 class StatisticsCell(models.Model):
     """People (distinct applicants) in one row of one open-statistics table; table "total" is the whole program."""
 

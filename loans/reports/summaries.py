@@ -1,6 +1,6 @@
 """Figures that are already counted (docs/REPORTS.md, "Summaries").
 
-Three summary tables hold the additive figures:
+These summary tables hold the additive figures:
 
 - ``ReportCell``: per month started, department, sector and product, the funnel, amounts,
   portfolio and jobs of the analysts' report;
@@ -9,7 +9,9 @@ Three summary tables hold the additive figures:
 - ``ReportTotal`` and ``DecisionTotal``: the first two summed over months and products, per
   department and per sector, so the unfiltered report (the page analysts open first) reads a
   few hundred rows however large the programme grows. They move with every increment to the
-  cells (the same differences, summed), and the rebuild recounts them from the rebuilt cells.
+  cells (the same differences, summed), and the rebuild recounts them from the rebuilt cells;
+- ``ReportPart`` and ``DecisionPart``: the same sums per (department, sector) pair, read by a
+  report filtered by department and/or sector alone (a few hundred rows, however large).
 
 Every write that can change a figure runs inside ``portal.changes.tracking`` (the transition,
 draft creation, the loan request, eligibility outcomes, repayments, the daily loan job,
@@ -78,7 +80,16 @@ from loans.reports.figures import (
     planned_jobs,
 )
 from loans.reports.filters import ReportFilters
-from loans.reports.models import DecisionCell, DecisionTotal, ReportCell, ReportTotal, StatisticsCell, SummaryCheck
+from loans.reports.models import (
+    DecisionCell,
+    DecisionPart,
+    DecisionTotal,
+    ReportCell,
+    ReportPart,
+    ReportTotal,
+    StatisticsCell,
+    SummaryCheck,
+)
 from loans.servicing.models import FollowUpVisit, LoanInstalment
 from portal import changes
 
@@ -86,6 +97,7 @@ logger = logging.getLogger(__name__)
 
 KEY = ("month", "department", "sector", "product")
 TOTAL_KEY = ("dimension", "code")
+PART_KEY = ("department", "sector")
 # The report's two breakdowns; their positions in KEY.
 DIMENSIONS = {"department": 1, "sector": 2}
 MEASURES = [name for name in ADDITIVE if name in {f.name for f in ReportCell._meta.fields}]
@@ -288,31 +300,40 @@ def _sort_key(row: tuple) -> tuple:
     return tuple(str(value) for value in row)
 
 
-def rollup(cells: dict, decisions: dict) -> tuple[dict, dict]:
-    """The cells (or their differences) summed per department and per sector, over months and products.
+def rollup(cells: dict, decisions: dict) -> tuple[dict, dict, dict, dict]:
+    """The cells (or their differences) summed over months and products: per department and per
+    sector (totals and their histogram), and per (department, sector) pair (parts and theirs).
 
-    Every department or sector a cell touches gets its row, even when the differences cancel
-    (an application moving between products), so the totals' update time follows the cells'.
+    Every row a cell touches is kept, even when the differences cancel (an application moving
+    between products), so the sums' update time follows the cells'.
     """
     totals: dict[tuple, dict] = {}
     histogram: dict[tuple, int] = {}
+    parts: dict[tuple, dict] = {}
+    part_histogram: dict[tuple, int] = {}
     for key, values in cells.items():
-        for dimension, position in DIMENSIONS.items():
-            total = totals.setdefault((dimension, key[position]), dict.fromkeys(MEASURES, 0))
+        sums = [
+            totals.setdefault((dimension, key[position]), dict.fromkeys(MEASURES, 0))
+            for dimension, position in DIMENSIONS.items()
+        ]
+        sums.append(parts.setdefault((key[1], key[2]), dict.fromkeys(MEASURES, 0)))
+        for total in sums:
             for name in MEASURES:
                 total[name] += values.get(name, 0) or 0
     for key, n in decisions.items():
         for dimension, position in DIMENSIONS.items():
             days = (dimension, key[position], key[4])
             histogram[days] = histogram.get(days, 0) + n
-    return totals, histogram
+        part = (key[1], key[2], key[4])
+        part_histogram[part] = part_histogram.get(part, 0) + n
+    return totals, histogram, parts, part_histogram
 
 
 def apply(cells: dict, decisions: dict, people: dict) -> None:
     """Add figure differences to the summary tables (cells, then their totals, each in key order)."""
     if cells or decisions:
         transaction.on_commit(_bump_version)
-    totals, histogram = rollup(cells, decisions)
+    totals, histogram, parts, part_histogram = rollup(cells, decisions)
     _upsert(
         ReportCell._meta.db_table,
         list(KEY),
@@ -343,6 +364,18 @@ def apply(cells: dict, decisions: dict, people: dict) -> None:
         ["decided"],
         [(*key, n) for key, n in histogram.items()],
     )
+    _upsert(
+        ReportPart._meta.db_table,
+        list(PART_KEY),
+        MEASURES,
+        [(*key, *(delta.get(m, 0) for m in MEASURES)) for key, delta in parts.items()],
+    )
+    _upsert(
+        DecisionPart._meta.db_table,
+        [*PART_KEY, "days"],
+        ["decided"],
+        [(*key, n) for key, n in part_histogram.items()],
+    )
 
 
 @contextmanager
@@ -364,8 +397,10 @@ def register() -> None:
 
 # --- the full rebuild ------------------------------------------------------------------------
 
+SUMMARY_MODELS = (ReportCell, DecisionCell, StatisticsCell, ReportTotal, DecisionTotal, ReportPart, DecisionPart)
 
-def _stored() -> tuple[dict, dict, dict, dict, dict]:
+
+def _stored() -> tuple[dict, dict, dict, dict, dict, dict, dict]:
     cells = {
         tuple(row[k] for k in KEY): {m: row[m] for m in MEASURES} for row in ReportCell.objects.values(*KEY, *MEASURES)
     }
@@ -385,7 +420,15 @@ def _stored() -> tuple[dict, dict, dict, dict, dict]:
         (row["dimension"], row["code"], row["days"]): row["decided"]
         for row in DecisionTotal.objects.values(*TOTAL_KEY, "days", "decided")
     }
-    return cells, decisions, people, totals, histogram
+    parts = {
+        (row["department"], row["sector"]): {m: row[m] for m in MEASURES}
+        for row in ReportPart.objects.values(*PART_KEY, *MEASURES)
+    }
+    part_histogram = {
+        (row["department"], row["sector"], row["days"]): row["decided"]
+        for row in DecisionPart.objects.values(*PART_KEY, "days", "decided")
+    }
+    return cells, decisions, people, totals, histogram, parts, part_histogram
 
 
 def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
@@ -397,22 +440,16 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
     check = SummaryCheck.objects.create()
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            tables = ", ".join(
-                connection.ops.quote_name(model._meta.db_table)
-                for model in (ReportCell, DecisionCell, StatisticsCell, ReportTotal, DecisionTotal)
-            )
+            tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in SUMMARY_MODELS)
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
         cells, decisions = report_cells(None)
         people = statistics_cells(None)
-        totals, histogram = rollup(cells, decisions)
-        fresh = (cells, decisions, people, totals, histogram)
+        totals, histogram, parts, part_histogram = rollup(cells, decisions)
+        fresh = (cells, decisions, people, totals, histogram, parts, part_histogram)
         drift = [_difference(new, old) for new, old in zip(fresh, _stored(), strict=True)]
-        ReportCell.objects.all().delete()
-        DecisionCell.objects.all().delete()
-        StatisticsCell.objects.all().delete()
-        ReportTotal.objects.all().delete()
-        DecisionTotal.objects.all().delete()
+        for model in SUMMARY_MODELS:
+            model.objects.all().delete()
         now = timezone.now()
         ReportCell.objects.bulk_create(
             (
@@ -443,6 +480,17 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
             ),
             batch_size=2000,
         )
+        ReportPart.objects.bulk_create(
+            ReportPart(department=department, sector=sector, **values, updated_at=now)
+            for (department, sector), values in parts.items()
+        )
+        DecisionPart.objects.bulk_create(
+            (
+                DecisionPart(department=department, sector=sector, days=days, decided=n, updated_at=now)
+                for (department, sector, days), n in part_histogram.items()
+            ),
+            batch_size=2000,
+        )
         check.cells = sum(len(part) for part in fresh)
         check.differences = sum(len(part) for part in drift)
         check.details = [
@@ -452,7 +500,17 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
                 "delta": delta,
             }
             for name, part in zip(
-                ("report", "decisions", "statistics", "totals", "decision totals"), drift, strict=True
+                (
+                    "report",
+                    "decisions",
+                    "statistics",
+                    "totals",
+                    "decision totals",
+                    "department-sector parts",
+                    "department-sector decisions",
+                ),
+                drift,
+                strict=True,
             )
             for key, delta in list(part.items())[:50]
         ]
@@ -507,6 +565,11 @@ def _cell_q(filters: ReportFilters) -> Q | None:
     return q
 
 
+def _reads_parts(filters: ReportFilters) -> bool:
+    """Department and/or sector with no dates or product: the parts hold the answer."""
+    return not (filters.date_from or filters.date_to or filters.product)
+
+
 def _medians(decisions, dimension: str | None) -> dict:
     """{group: (median days, decisions)} from the histogram, the middle rows picked in SQL.
 
@@ -552,8 +615,13 @@ def report_from_cells(filters: ReportFilters) -> Report:
     sums = {name: Sum(name) for name in MEASURES}
     cells: QuerySet
     decisions: QuerySet
+    # Department and/or sector alone: the (department, sector) parts, summed over months and products.
+    by_part = bool(q) and _reads_parts(filters)
     for dimension in ("department", "sector"):
-        if q:
+        if by_part:
+            cells, column = ReportPart.objects.filter(q), dimension
+            decisions = DecisionPart.objects.filter(q)
+        elif q:
             cells, column = ReportCell.objects.filter(q), dimension
             decisions = DecisionCell.objects.filter(q)
         else:
@@ -578,9 +646,13 @@ def report_from_cells(filters: ReportFilters) -> Report:
     for name in MEASURES:
         setattr(report.total, name, sum(getattr(row, name) for row in report.by_department))
     # Without filters: the department totals' histogram summed by days, the whole programme's.
-    decisions = DecisionCell.objects.filter(q) if q else DecisionTotal.objects.filter(dimension="department")
+    if by_part:
+        decisions, cells = DecisionPart.objects.filter(q), ReportPart.objects.filter(q)
+    elif q:
+        decisions, cells = DecisionCell.objects.filter(q), ReportCell.objects.filter(q)
+    else:
+        decisions, cells = DecisionTotal.objects.filter(dimension="department"), ReportTotal.objects.all()
     report.total.median_days, report.total.decided = _medians(decisions, None).get(None, (None, 0))
-    cells = ReportCell.objects.filter(q) if q else ReportTotal.objects.all()
     updated = cells.aggregate(latest=Max("updated_at"))["latest"]
     report.computed_at = _iso(updated)
     return report

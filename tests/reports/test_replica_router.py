@@ -55,9 +55,9 @@ def test_the_reports_page_reads_figures_from_the_replica(analyst_client, program
     response, primary, replica = _capture(lambda: analyst_client.get(reverse("loans:reports")))
 
     assert response.status_code == 200
-    # The figures come from the summary cells (loans.reports.summaries).
-    assert "loans_reportcell" in _tables(replica)
-    assert "loans_reportcell" not in _tables(primary)
+    # The figures come from the summaries (loans.reports.summaries): unfiltered, their totals.
+    assert "loans_reporttotal" in _tables(replica)
+    assert "loans_reporttotal" not in _tables(primary)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -151,9 +151,9 @@ def test_the_number_of_queries_does_not_grow_with_the_data(analyst_client, progr
 
     assert few == many
     assert many <= 25
-    # Filters the summaries cannot answer run the report's nine live queries once, then the cache serves them.
+    # Filters the summaries cannot answer run the report's four live queries once, then the cache serves them.
     live = _queries(analyst_client, sex="F")
-    assert live - _queries(analyst_client, sex="F") == 9
+    assert live - _queries(analyst_client, sex="F") == 4
 
 
 def test_the_page_says_where_its_figures_come_from(analyst_client, program):
