@@ -75,15 +75,10 @@ class ExportJob(models.Model):
 # --- summaries kept current by every write (issue 13) ------------------------------------
 
 
-class ReportCell(models.Model):
-    """The report's additive figures for the applications started in one month, in one
-    department and sector, for one product. Empty codes and product 0 stand for "none yet"
-    (drafts), so the unique key has no NULLs. Kept current by ``loans.reports.summaries``."""
+class ReportFigures(models.Model):
+    """The report's additive figures, summed at one grain (a cell, a (department, sector) part,
+    a department or sector total); ``loans.reports.summaries.MEASURES`` names them."""
 
-    month = models.DateField()
-    department = models.CharField(max_length=2, blank=True)
-    sector = models.CharField(max_length=1, blank=True)
-    product = models.IntegerField(default=0)
     started = models.BigIntegerField(default=0)
     submitted = models.BigIntegerField(default=0)
     eligible = models.BigIntegerField(default=0)
@@ -101,6 +96,31 @@ class ReportCell(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
+
+
+class DecisionCount(models.Model):
+    """How many decisions took ``days`` whole days (rounded): one bar of a median's histogram."""
+
+    days = models.IntegerField()
+    decided = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class ReportCell(ReportFigures):
+    """The report's additive figures for the applications started in one month, in one
+    department and sector, for one product. Empty codes and product 0 stand for "none yet"
+    (drafts), so the unique key has no NULLs. Kept current by ``loans.reports.summaries``."""
+
+    month = models.DateField()
+    department = models.CharField(max_length=2, blank=True)
+    sector = models.CharField(max_length=1, blank=True)
+    product = models.IntegerField(default=0)
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(fields=["month", "department", "sector", "product"], name="report_cell_key")
         ]
@@ -109,16 +129,13 @@ class ReportCell(models.Model):
         return f"{self.month:%Y-%m} {self.department or '-'} {self.sector or '-'} {self.product}"
 
 
-class DecisionCell(models.Model):
+class DecisionCell(DecisionCount):
     """How many decisions took ``days`` whole days (rounded), per report cell: the median's histogram."""
 
     month = models.DateField()
     department = models.CharField(max_length=2, blank=True)
     sector = models.CharField(max_length=1, blank=True)
     product = models.IntegerField(default=0)
-    days = models.IntegerField()
-    decided = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -131,7 +148,7 @@ class DecisionCell(models.Model):
         return f"{self.month:%Y-%m} {self.department or '-'} {self.sector or '-'} {self.product} {self.days}"
 
 
-class ReportTotal(models.Model):
+class ReportTotal(ReportFigures):
     """The report cells summed over months and products, per department or per sector: what the
     unfiltered report shows, in as many rows as there are departments and sectors however large
     the programme grows. ``dimension`` is "department" or "sector"; an empty code is "none yet"
@@ -139,21 +156,6 @@ class ReportTotal(models.Model):
 
     dimension = models.CharField(max_length=10)
     code = models.CharField(max_length=2, blank=True)
-    started = models.BigIntegerField(default=0)
-    submitted = models.BigIntegerField(default=0)
-    eligible = models.BigIntegerField(default=0)
-    approved = models.BigIntegerField(default=0)
-    disbursed = models.BigIntegerField(default=0)
-    requested_amount = models.BigIntegerField(default=0)
-    approved_amount = models.BigIntegerField(default=0)
-    disbursed_amount = models.BigIntegerField(default=0)
-    jobs_planned = models.BigIntegerField(default=0)
-    outstanding = models.BigIntegerField(default=0)
-    at_risk = models.BigIntegerField(default=0)
-    visited_loans = models.BigIntegerField(default=0)
-    jobs_found = models.BigIntegerField(default=0)
-    jobs_planned_visited = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dimension", "code"], name="report_total_key")]
@@ -162,15 +164,12 @@ class ReportTotal(models.Model):
         return f"{self.dimension} {self.code or '-'}"
 
 
-class DecisionTotal(models.Model):
+class DecisionTotal(DecisionCount):
     """The median's histogram summed over months and products, per department or per sector:
     how many decisions took ``days`` whole days. Exact, like ``DecisionCell``."""
 
     dimension = models.CharField(max_length=10)
     code = models.CharField(max_length=2, blank=True)
-    days = models.IntegerField()
-    decided = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dimension", "code", "days"], name="decision_total_key")]
@@ -179,28 +178,13 @@ class DecisionTotal(models.Model):
         return f"{self.dimension} {self.code or '-'} {self.days}"
 
 
-class ReportPart(models.Model):
+class ReportPart(ReportFigures):
     """The report cells summed over months and products, per (department, sector): what a report
     filtered by department and/or sector alone reads, in as many rows as there are pairs however
     large the programme grows. Empty codes are "none yet" (drafts)."""
 
     department = models.CharField(max_length=2, blank=True)
     sector = models.CharField(max_length=1, blank=True)
-    started = models.BigIntegerField(default=0)
-    submitted = models.BigIntegerField(default=0)
-    eligible = models.BigIntegerField(default=0)
-    approved = models.BigIntegerField(default=0)
-    disbursed = models.BigIntegerField(default=0)
-    requested_amount = models.BigIntegerField(default=0)
-    approved_amount = models.BigIntegerField(default=0)
-    disbursed_amount = models.BigIntegerField(default=0)
-    jobs_planned = models.BigIntegerField(default=0)
-    outstanding = models.BigIntegerField(default=0)
-    at_risk = models.BigIntegerField(default=0)
-    visited_loans = models.BigIntegerField(default=0)
-    jobs_found = models.BigIntegerField(default=0)
-    jobs_planned_visited = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["department", "sector"], name="report_part_key")]
@@ -209,14 +193,11 @@ class ReportPart(models.Model):
         return f"{self.department or '-'} {self.sector or '-'}"
 
 
-class DecisionPart(models.Model):
+class DecisionPart(DecisionCount):
     """The median's histogram summed over months and products, per (department, sector). Exact."""
 
     department = models.CharField(max_length=2, blank=True)
     sector = models.CharField(max_length=1, blank=True)
-    days = models.IntegerField()
-    decided = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["department", "sector", "days"], name="decision_part_key")]
