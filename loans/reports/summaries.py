@@ -213,7 +213,7 @@ def report_cells(applicant_ids: list[int] | None) -> tuple[dict[Key, dict], dict
     """
     if applicant_ids is None:
         return _report_figures({part: list(reads) for part, reads in _report_reads(None).items()})
-    if connection.vendor == "postgresql":
+    if _prepare():
         return _report_figures(
             {
                 part: _prepared(f"report:{part}", lambda part=part: _report_reads(_any_of)[part]).rows(applicant_ids)
@@ -235,7 +235,7 @@ def statistics_cells(applicant_ids: list[int] | None) -> dict[tuple[str, str], d
         }
         cells[("total", "")] = dict(raw["total"])
         return cells
-    if connection.vendor == "postgresql":
+    if _prepare():
         # The six counts in one statement (UNION ALL), built once per process.
         rows = _prepared_union("statistics", lambda: stats.counts_by_table(_any_of)).rows(applicant_ids)
     else:
@@ -279,6 +279,11 @@ class AnyOf(Expression):
     def as_sql(self, compiler, conn):
         sql, params = compiler.compile(self.column)
         return f"{sql} = ANY(%s)", (*params, self.ids)
+
+
+def _prepare() -> bool:
+    """Run the tracker's reads as SQL built once (PostgreSQL), or through the ORM (SQLite)."""
+    return connection.vendor == "postgresql"
 
 
 # The placeholder for the ids while a statement is built, recognised among its parameters by identity.
@@ -399,7 +404,7 @@ def _applicants_of(application_ids: list[int]) -> list[dict]:
     def read(where: Callable[[str], Any]) -> QuerySet:
         return LoanApplication.objects.filter(where("id")).order_by().values("applicant_id")
 
-    if connection.vendor == "postgresql":
+    if _prepare():
         return _prepared("applicants", lambda: read(_any_of)).rows(application_ids)
     return list(read(_in(application_ids)))
 
