@@ -506,7 +506,7 @@ def throughput(args, log_dir: Path) -> None:
                 )
             load = os.getloadavg()[0]
             print(
-                f"  run {run} (load {load:.1f}): " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in rates.items()),
+                f"  run {run} (load {load:.1f}): " + ", ".join(f"{k} {v[-1]:.1f}/s" for k, v in rates.items()),
                 flush=True,
             )
     finally:
@@ -525,7 +525,7 @@ def throughput(args, log_dir: Path) -> None:
     for mode, values in rates.items():
         per_run = statistics.median(v / b for v, b in zip(values, base, strict=True))
         ratio = statistics.median(values) / statistics.median(base)
-        print(f"| {mode} | {statistics.median(values):,.0f} | {ratio:.2f} | {per_run:.2f} |")
+        print(f"| {mode} | {statistics.median(values):,.1f} | {ratio:.2f} | {per_run:.2f} |")
 
 
 def recheck_time(args, log_dir: Path) -> None:
