@@ -15,7 +15,8 @@ Every write that can change a figure runs inside ``portal.changes.tracking`` (th
 draft creation, the loan request, eligibility outcomes, repayments, the daily loan job,
 follow-up visits, profile edits). The tracker below measures what the touched applications
 (and their applicants) count for before the write and after it, with the very queries the full
-rebuild uses restricted to those rows, and adds the difference to the cells in the same
+rebuild uses restricted to those rows (on PostgreSQL, SQL built once per process; see
+"measuring a write's rows" below), and adds the difference to the cells in the same
 transaction. Cells are updated in key order, so two writers cannot deadlock on them.
 
 ``rebuild()`` (nightly, and at the end of ``seed_bulk``) recomputes every cell from the source
@@ -205,6 +206,11 @@ def _report_figures(rows: dict[str, list[dict]]) -> tuple[dict[Key, dict], dict[
     return dict(cells), decisions
 
 
+def _report_read(part: str) -> Callable[[], QuerySet]:
+    """One of the report's reads, restricted by an array of applicant ids (built once, ``_prepared``)."""
+    return lambda: _report_reads(_any_of)[part]
+
+
 def report_cells(applicant_ids: list[int] | None) -> tuple[dict[Key, dict], dict[tuple, int]]:
     """(figures per cell, decisions per (cell, days)) of these applicants' applications, or of all.
 
@@ -216,7 +222,7 @@ def report_cells(applicant_ids: list[int] | None) -> tuple[dict[Key, dict], dict
     if _prepare():
         return _report_figures(
             {
-                part: _prepared(f"report:{part}", lambda part=part: _report_reads(_any_of)[part]).rows(applicant_ids)
+                part: _prepared(f"report:{part}", _report_read(part)).rows(applicant_ids)
                 for part in ("applications", "instalments", "visits", "decisions")
             }
         )
@@ -376,7 +382,9 @@ def _prepared_union(name: str, build: Callable[[], dict[str, QuerySet]]) -> _Sta
     key = _cache_key(name)
     statement = _statements.get(key)
     if statement is None:
-        selects, params, parts = [], [], {}
+        selects: list[str] = []
+        params: list[Any] = []
+        parts: dict[str, _Part] = {}
         for label, queryset in build().items():
             if not label.isidentifier():
                 raise ValueError(label)
@@ -589,7 +597,7 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
         cells, decisions = report_cells(None)
         people = statistics_cells(None)
         totals, histogram = rollup(cells, decisions)
-        fresh = (cells, decisions, people, totals, histogram)
+        fresh: tuple[dict, ...] = (cells, decisions, people, totals, histogram)
         drift = [_difference(new, old) for new, old in zip(fresh, _stored(), strict=True)]
         ReportCell.objects.all().delete()
         DecisionCell.objects.all().delete()
