@@ -452,6 +452,11 @@ def main() -> None:
         action="store_true",
         help="add an in-process mode with the summaries' tracker unregistered (the cost of keeping them current)",
     )
+    parser.add_argument(
+        "--in-process-only",
+        action="store_true",
+        help="skip the Celery modes (no worker): in-process only, e.g. with --without-summaries",
+    )
     args = parser.parse_args()
 
     setup_django()
@@ -475,29 +480,38 @@ def main() -> None:
 def throughput(args, log_dir: Path) -> None:
     checked = product(CHECK_PRODUCT)
     create_applications(checked, args.checks, status="submitted", with_result=False)
-    worker = Worker(queues="eligibility", pool="solo", concurrency=1, log=log_dir / "bench-worker.log")
-    rates: dict[str, list[float]] = {"in-process": [], "celery, one task per check": [], "celery, 100 per task": []}
+    celery = not args.in_process_only
+    worker = (
+        Worker(queues="eligibility", pool="solo", concurrency=1, log=log_dir / "bench-worker.log") if celery else None
+    )
+    rates: dict[str, list[float]] = {"in-process": []}
+    if celery:
+        rates["celery, one task per check"] = []
+        rates["celery, 100 per task"] = []
     if args.without_summaries:
         rates["in-process, summaries not kept (before issue 13)"] = []
     try:
         warm_up = min(200, args.checks)  # caches, connections, the worker's imports
         in_process(checked, warm_up)
-        through_celery(checked, warm_up, batch=100)
+        if celery:
+            through_celery(checked, warm_up, batch=100)
         for run in range(1, args.runs + 1):
             rates["in-process"].append(in_process(checked, args.checks))
-            rates["celery, one task per check"].append(through_celery(checked, args.checks, batch=None))
-            rates["celery, 100 per task"].append(through_celery(checked, args.checks, batch=100))
+            if celery:
+                rates["celery, one task per check"].append(through_celery(checked, args.checks, batch=None))
+                rates["celery, 100 per task"].append(through_celery(checked, args.checks, batch=100))
             if args.without_summaries:
                 rates["in-process, summaries not kept (before issue 13)"].append(
                     in_process(checked, args.checks, summaries=False)
                 )
             load = os.getloadavg()[0]
             print(
-                f"  run {run} (load {load:.1f}): " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in rates.items()),
+                f"  run {run} (load {load:.1f}): " + ", ".join(f"{k} {v[-1]:.1f}/s" for k, v in rates.items()),
                 flush=True,
             )
     finally:
-        worker.stop()
+        if worker is not None:
+            worker.stop()
 
     # The modes of one run follow each other within a minute or two; the ratio taken within
     # each run, then its median, is steadier than the ratio of medians on a shared machine.
@@ -511,7 +525,7 @@ def throughput(args, log_dir: Path) -> None:
     for mode, values in rates.items():
         per_run = statistics.median(v / b for v, b in zip(values, base, strict=True))
         ratio = statistics.median(values) / statistics.median(base)
-        print(f"| {mode} | {statistics.median(values):,.0f} | {ratio:.2f} | {per_run:.2f} |")
+        print(f"| {mode} | {statistics.median(values):,.1f} | {ratio:.2f} | {per_run:.2f} |")
 
 
 def recheck_time(args, log_dir: Path) -> None:

@@ -18,7 +18,10 @@ The tables are read from ``StatisticsCell`` rows that every write keeps current
 
 from __future__ import annotations
 
-from django.db.models import Case, CharField, Count, Q, Sum, Value, When
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractYear
 
 from loans.applications.models import LoanApplication
@@ -63,12 +66,37 @@ def _aggregates():
     }
 
 
-def _sent(applicant_ids: list[int] | None = None):
+def _sent(applicant_ids: list[int] | None = None, where: Callable[[str], Any] | None = None):
     band, age = _age_band()
     sent = LoanApplication.objects.filter(submitted_at__isnull=False)
     if applicant_ids is not None:
         sent = sent.filter(applicant_id__in=applicant_ids)
+    if where is not None:
+        sent = sent.filter(where("applicant_id"))
     return sent.annotate(age_at_sending=age, age_band=band)
+
+
+def counts_by_table(where: Callable[[str], Any]) -> dict[str, QuerySet]:
+    """The counts ``compute()`` makes, as one values() query per table and one ("total") for the
+    programme, each selecting the code and then MEASURES; ``where(column)`` restricts the
+    applications by applicant (``loans.reports.summaries`` measures a write's applicants with them).
+
+    Grouped by the code alone: the names ``compute()`` adds depend on the code.
+    """
+    reads: dict[str, QuerySet] = {}
+    for table in TABLES:
+        code_field, _name_field = _GROUP_FIELDS[table]
+        reads[table] = _sent(where=where).order_by().values(code_field).annotate(**_aggregates()).order_by()
+    # A constant is not grouped by: one row, as aggregate() gives, even over no applications.
+    reads["total"] = (
+        _sent(where=where)
+        .order_by()
+        .annotate(k_code=Value("", output_field=CharField()))
+        .values("k_code")
+        .annotate(**_aggregates())
+        .order_by()
+    )
+    return reads
 
 
 def compute(applicant_ids: list[int] | None = None) -> dict:

@@ -17,7 +17,8 @@ Every write that can change a figure runs inside ``portal.changes.tracking`` (th
 draft creation, the loan request, eligibility outcomes, repayments, the daily loan job,
 follow-up visits, profile edits). The tracker below measures what the touched applications
 (and their applicants) count for before the write and after it, with the very queries the full
-rebuild uses restricted to those rows, and adds the difference to the cells in the same
+rebuild uses restricted to those rows (on PostgreSQL, SQL built once per process; see
+"measuring a write's rows" below), and adds the difference to the cells in the same
 transaction. Cells are updated in key order, so two writers cannot deadlock on them.
 
 ``rebuild()`` (nightly, and at the end of ``seed_bulk``) recomputes every cell from the source
@@ -32,7 +33,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,10 +42,12 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Count,
     DateField,
     DurationField,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
     Func,
@@ -119,10 +122,9 @@ def _key(prefix: str = "") -> dict:
     }
 
 
-def _grouped(queryset, prefix: str, **aggregates) -> Iterator[tuple[Key, dict]]:
+def _grouped(queryset, prefix: str, **aggregates) -> QuerySet:
     key = _key(prefix)
-    for row in queryset.order_by().annotate(**key).values(*key).annotate(**aggregates).order_by():
-        yield (row["k_month"], row["k_department"], row["k_sector"], row["k_product"]), row
+    return queryset.order_by().annotate(**key).values(*key).annotate(**aggregates).order_by()
 
 
 class DecisionDays(Func):
@@ -145,30 +147,34 @@ class DecisionDays(Func):
         return f"CAST(ROUND({sql} / 86400000000.0) AS INTEGER)", params
 
 
-def report_cells(applicant_ids: list[int] | None) -> tuple[dict[Key, dict], dict[tuple, int]]:
-    """(figures per cell, decisions per (cell, days)) of these applicants' applications, or of all.
+# ``where(column)``: the condition restricting a read to some applicants (None: all of them).
+Where = Callable[[str], Any] | None
 
-    By applicant rather than by application, so a write that creates an application (a new
-    draft) is measured before and after over the same rows.
-    """
+
+def _report_reads(where: Where) -> dict[str, QuerySet]:
+    """The report's four grouped reads (values() querysets keyed by cell), of all applications or ``where``'s."""
     apps = LoanApplication.objects.all()
     instalments = LoanInstalment.objects.filter(loan__state__in=OPEN_LOAN_STATES)
     visits = FollowUpVisit.objects.filter(done_on__isnull=False, jobs_created__isnull=False)
-    if applicant_ids is not None:
-        apps = apps.filter(applicant_id__in=applicant_ids)
-        instalments = instalments.filter(loan__application__applicant_id__in=applicant_ids)
-        visits = visits.filter(loan__application__applicant_id__in=applicant_ids)
-    cells: dict[Key, dict] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
-
-    def add(rows):
-        for key, row in rows:
-            cell = cells[key]
-            for name in MEASURES:
-                if name in row:
-                    cell[name] += row[name] or 0
-
-    add(
-        _grouped(
+    if where is not None:
+        apps = apps.filter(where("applicant_id"))
+        instalments = instalments.filter(where("loan__application__applicant_id"))
+        visits = visits.filter(where("loan__application__applicant_id"))
+    owed = F("principal") - F("paid_principal")
+    later_visit = FollowUpVisit.objects.filter(
+        loan=OuterRef("loan"),
+        done_on__isnull=False,
+        jobs_created__isnull=False,
+        months_after__gt=OuterRef("months_after"),
+    )
+    decided = (
+        apps.filter(decided_at__isnull=False, submitted_at__isnull=False)
+        .exclude(status=S.INELIGIBLE)
+        .annotate(k_days=DecisionDays())
+    )
+    key = _key()
+    return {
+        "applications": _grouped(
             apps,
             "",
             started=Count("pk"),
@@ -180,54 +186,230 @@ def report_cells(applicant_ids: list[int] | None) -> tuple[dict[Key, dict], dict
             approved_amount=Sum(Coalesce("recommended_amount", "amount"), filter=APPROVED),
             disbursed_amount=Sum("loan__principal"),
             jobs_planned=Sum(planned_jobs(), filter=DISBURSED),
-        )
-    )
-    owed = F("principal") - F("paid_principal")
-    add(
-        _grouped(
+        ),
+        "instalments": _grouped(
             instalments,
             "loan__application__",
             outstanding=Sum(owed),
             at_risk=Sum(owed, filter=Q(loan__days_in_arrears__gt=PAR_DAYS)),
-        )
-    )
-    later_visit = FollowUpVisit.objects.filter(
-        loan=OuterRef("loan"),
-        done_on__isnull=False,
-        jobs_created__isnull=False,
-        months_after__gt=OuterRef("months_after"),
-    )
-    add(
-        _grouped(
+        ),
+        "visits": _grouped(
             visits.filter(~Exists(later_visit)),
             "loan__application__",
             visited_loans=Count("pk"),
             jobs_found=Sum("jobs_created"),
             jobs_planned_visited=Sum(planned_jobs("loan__application__")),
-        )
-    )
-    decided = (
-        apps.filter(decided_at__isnull=False, submitted_at__isnull=False)
-        .exclude(status=S.INELIGIBLE)
-        .annotate(k_days=DecisionDays())
-    )
+        ),
+        "decisions": decided.order_by().annotate(**key).values(*key, "k_days").annotate(n=Count("pk")).order_by(),
+    }
+
+
+def _report_figures(rows: dict[str, list[dict]]) -> tuple[dict[Key, dict], dict[tuple, int]]:
+    cells: dict[Key, dict] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+    for part in ("applications", "instalments", "visits"):
+        for row in rows[part]:
+            cell = cells[(row["k_month"], row["k_department"], row["k_sector"], row["k_product"])]
+            for name in MEASURES:
+                if name in row:
+                    cell[name] += row[name] or 0
     decisions: dict[tuple, int] = {}
-    key = _key()
-    for row in decided.order_by().annotate(**key).values(*key, "k_days").annotate(n=Count("pk")).order_by():
+    for row in rows["decisions"]:
         decisions[(row["k_month"], row["k_department"], row["k_sector"], row["k_product"], row["k_days"])] = row["n"]
     return dict(cells), decisions
 
 
+def _report_read(part: str) -> Callable[[], QuerySet]:
+    """One of the report's reads, restricted by an array of applicant ids (built once, ``_prepared``)."""
+    return lambda: _report_reads(_any_of)[part]
+
+
+def report_cells(applicant_ids: list[int] | None) -> tuple[dict[Key, dict], dict[tuple, int]]:
+    """(figures per cell, decisions per (cell, days)) of these applicants' applications, or of all.
+
+    By applicant rather than by application, so a write that creates an application (a new
+    draft) is measured before and after over the same rows.
+    """
+    if applicant_ids is None:
+        return _report_figures({part: list(reads) for part, reads in _report_reads(None).items()})
+    if _prepare():
+        return _report_figures(
+            {
+                part: _prepared(f"report:{part}", _report_read(part)).rows(applicant_ids)
+                for part in ("applications", "instalments", "visits", "decisions")
+            }
+        )
+    reads = _report_reads(_in(applicant_ids))
+    return _report_figures({part: list(queryset) for part, queryset in reads.items()})
+
+
 def statistics_cells(applicant_ids: list[int] | None) -> dict[tuple[str, str], dict]:
     """People per (table, code) among these applicants, or all; table "total" is the program."""
-    raw = stats.compute(applicant_ids=applicant_ids)
-    cells = {
-        (table, row["code"]): {measure: row[measure] for measure in STAT_MEASURES}
-        for table, rows in raw["tables"].items()
-        for row in rows
-    }
-    cells[("total", "")] = dict(raw["total"])
+    if applicant_ids is None:
+        raw = stats.compute()
+        cells = {
+            (table, row["code"]): {measure: row[measure] for measure in STAT_MEASURES}
+            for table, rows in raw["tables"].items()
+            for row in rows
+        }
+        cells[("total", "")] = dict(raw["total"])
+        return cells
+    if _prepare():
+        # The six counts in one statement (UNION ALL), built once per process.
+        rows = _prepared_union("statistics", lambda: stats.counts_by_table(_any_of)).rows(applicant_ids)
+    else:
+        rows = [
+            (table, row) for table, queryset in stats.counts_by_table(_in(applicant_ids)).items() for row in queryset
+        ]
+    cells = {}
+    for table, row in rows:
+        code = next(iter(row.values()))  # the first column; then the measures, by name
+        cells[(table, code or "")] = {measure: row[measure] or 0 for measure in STAT_MEASURES}
+    cells.setdefault(("total", ""), dict.fromkeys(STAT_MEASURES, 0))
     return cells
+
+
+# --- measuring a write's rows: on PostgreSQL, the SQL built once per process -----------------
+#
+# Building a grouped queryset's SQL costs Django about as much as PostgreSQL takes to run it on
+# one applicant's rows, and a transition measures before and after. So each read is compiled
+# once, with the applicant ids as one array parameter (``= ANY(%s)``: the same text for any
+# ids), kept per process and run with a raw cursor; the rows go through the converters Django
+# would apply, so the figures are those of the ORM path (which SQLite keeps).
+
+
+class AnyOf(Expression):
+    """``column = ANY(%s)`` with the ids as one array parameter (PostgreSQL)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, ids: list[int]):
+        super().__init__()
+        self.column = F(column)
+        self.ids = ids
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, conn):
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ANY(%s)", (*params, self.ids)
+
+
+def _prepare() -> bool:
+    """Run the tracker's reads as SQL built once (PostgreSQL), or through the ORM (SQLite)."""
+    return connection.vendor == "postgresql"
+
+
+# The placeholder for the ids while a statement is built, recognised among its parameters by identity.
+_IDS: list[int] = []
+
+
+def _any_of(column: str) -> AnyOf:
+    return AnyOf(column, _IDS)
+
+
+def _in(ids: list[int]) -> Callable[[str], Q]:
+    return lambda column: Q(**{f"{column}__in": ids})
+
+
+@dataclass(frozen=True)
+class _Part:
+    names: tuple[str, ...]
+    converters: tuple  # ((position, (converters, expression)), ...), as Django's compiler applies them
+
+    def row(self, values) -> dict:
+        values = list(values)
+        for position, (functions, expression) in self.converters:
+            value = values[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            values[position] = value
+        return dict(zip(self.names, values, strict=True))
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple
+    slots: tuple[int, ...]  # where the ids go among the parameters
+    parts: dict[str, _Part]  # one part, "", or per label (the last column) of a UNION ALL
+
+    def _fetch(self, ids: list[int]) -> list[tuple]:
+        params = list(self.params)
+        for slot in self.slots:
+            params[slot] = list(ids)
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+    def rows(self, ids: list[int]) -> list:
+        """The rows for these ids: dicts, or (label, dict) pairs from a union."""
+        if "" in self.parts:
+            return [self.parts[""].row(values) for values in self._fetch(ids)]
+        return [(values[-1], self.parts[values[-1]].row(values[:-1])) for values in self._fetch(ids)]
+
+
+_statements: dict[tuple, _Statement] = {}
+
+
+def _compile(queryset: QuerySet) -> tuple[str, tuple, _Part]:
+    query = queryset.query
+    compiler = query.get_compiler(connection.alias)
+    sql, params = compiler.as_sql()
+    names = (
+        list(query.selected)
+        if query.selected
+        else [*query.extra_select, *query.values_select, *query.annotation_select]
+    )
+    converters = compiler.get_converters([select[0] for select in compiler.select[: compiler.col_count]])
+    return sql, tuple(params), _Part(tuple(names), tuple(converters.items()))
+
+
+def _slots(params: tuple) -> tuple[int, ...]:
+    slots = tuple(position for position, param in enumerate(params) if param is _IDS)
+    if not slots:
+        raise ValueError("a prepared read must be restricted to the ids")
+    return slots
+
+
+def _cache_key(name: str) -> tuple:
+    return (name, connection.alias, timezone.get_current_timezone_name())
+
+
+def _prepared(name: str, build: Callable[[], QuerySet]) -> _Statement:
+    key = _cache_key(name)
+    statement = _statements.get(key)
+    if statement is None:
+        sql, params, part = _compile(build())
+        statement = _statements[key] = _Statement(sql, params, _slots(params), {"": part})
+    return statement
+
+
+def _prepared_union(name: str, build: Callable[[], dict[str, QuerySet]]) -> _Statement:
+    """One statement for reads of the same columns: each labelled by its last column."""
+    key = _cache_key(name)
+    statement = _statements.get(key)
+    if statement is None:
+        selects: list[str] = []
+        params: list[Any] = []
+        parts: dict[str, _Part] = {}
+        for label, queryset in build().items():
+            if not label.isidentifier():
+                raise ValueError(label)
+            sql, part_params, parts[label] = _compile(queryset)
+            if parts[label].names[1:] != next(iter(parts.values())).names[1:]:
+                raise ValueError(f"{label}: a union's reads must select the same columns")
+            # The label is one of this module's table names (checked above), not input.
+            selects.append(f"(SELECT part.*, '{label}' FROM ({sql}) AS part)")  # noqa: S608
+            params.extend(part_params)
+        statement = _statements[key] = _Statement(
+            " UNION ALL ".join(selects), tuple(params), _slots(tuple(params)), parts
+        )
+    return statement
 
 
 # --- adding differences ----------------------------------------------------------------------
@@ -236,6 +418,15 @@ def statistics_cells(applicant_ids: list[int] | None) -> dict[tuple[str, str], d
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
+
+
+def _applicants_of(application_ids: list[int]) -> list[dict]:
+    def read(where: Callable[[str], Any]) -> QuerySet:
+        return LoanApplication.objects.filter(where("id")).order_by().values("applicant_id")
+
+    if _prepare():
+        return _prepared("applicants", lambda: read(_any_of)).rows(application_ids)
+    return list(read(_in(application_ids)))
 
 
 def _merge(into: dict, more: dict) -> None:
@@ -383,7 +574,7 @@ def track(application_ids: list[int], applicant_ids: list[int]) -> Iterator[None
     """portal.changes tracker: count before the write, count after, add the difference."""
     applicants = set(applicant_ids)
     for chunk in _chunks(list(application_ids)):
-        applicants.update(LoanApplication.objects.filter(pk__in=chunk).values_list("applicant_id", flat=True))
+        applicants.update(row["applicant_id"] for row in _applicants_of(chunk))
     people = sorted(applicants)
     before = _measure(people)
     yield
@@ -446,7 +637,7 @@ def rebuild(*, bulk_load: bool = False) -> SummaryCheck:
         cells, decisions = report_cells(None)
         people = statistics_cells(None)
         totals, histogram, parts, part_histogram = rollup(cells, decisions)
-        fresh = (cells, decisions, people, totals, histogram, parts, part_histogram)
+        fresh: tuple[dict, ...] = (cells, decisions, people, totals, histogram, parts, part_histogram)
         drift = [_difference(new, old) for new, old in zip(fresh, _stored(), strict=True)]
         for model in SUMMARY_MODELS:
             model.objects.all().delete()

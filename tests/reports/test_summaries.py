@@ -331,3 +331,45 @@ def test_a_department_or_sector_filter_reads_the_parts_not_the_cells(ready_draft
         assert ReportCell._meta.db_table + '"' not in read and DecisionCell._meta.db_table + '"' not in read
     assert summaries.report_from_cells(ReportFilters(department="08")).total.started == 0
     assert summaries.rebuild().differences == 0
+
+
+def test_the_prepared_reads_measure_what_the_orm_reads_measure(
+    staff, django_capture_on_commit_callbacks, django_assert_num_queries, monkeypatch
+):
+    """PostgreSQL runs the tracker's reads as SQL built once per process; SQLite keeps the ORM.
+
+    After a random walk, both give the same figures, of the same types, for each applicant and
+    for all of them together; a measure built before runs 5 statements and builds none.
+    """
+    rng = random.Random(7)
+    officer, approver = staff
+    UsuryCapFactory()
+    products = [ProductFactory(), ProductFactory()]
+    owners = [CompleteProfileFactory().user for _ in range(4)]
+    references: list[str] = []
+    applications = [_draft(owner, products, rng) for owner in owners]
+    for _ in range(40):
+        with django_capture_on_commit_callbacks(execute=True):
+            _step(rng.choice(applications), rng, officer, approver, products, references)
+    assert Loan.objects.exists()
+    groups = [[owner.pk] for owner in owners] + [[owner.pk for owner in owners]]
+
+    prepared = [(summaries.report_cells(ids), summaries.statistics_cells(ids)) for ids in groups]
+    monkeypatch.setattr(summaries, "_prepare", lambda: False)
+    through_orm = [(summaries.report_cells(ids), summaries.statistics_cells(ids)) for ids in groups]
+    monkeypatch.undo()
+
+    assert prepared == through_orm
+    assert any(cells for (cells, _decisions), _people in prepared)
+    assert any(decisions for (_cells, decisions), _people in prepared)
+    for (cells, decisions), people in prepared:
+        assert people[("total", "")]["applicants"] <= len(owners)
+        values = [*decisions.values(), *(v for cell in (*cells.values(), *people.values()) for v in cell.values())]
+        assert {type(value) for value in values} <= {int}
+        assert {type(key[0]) for key in cells} <= {date}
+    built = dict(summaries._statements)
+    with django_assert_num_queries(5):  # the report's four reads, the six statistics counts in one
+        summaries.report_cells(groups[-1])
+        summaries.statistics_cells(groups[-1])
+    assert summaries._statements == built
+    assert summaries.statistics_cells([0]) == {("total", ""): dict.fromkeys(summaries.STAT_MEASURES, 0)}
