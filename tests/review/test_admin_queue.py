@@ -266,13 +266,16 @@ def test_search_is_exact_and_finds_nothing_on_a_partial_term(program_officer, se
 
 def test_the_last_name_search_ignores_accents_and_case(program_officer, product, queue):
     gomez = queued_application(product=product, last_names="Gómez Peña")
-    queued_application(product=product, last_names="Gomezano Ruiz")
-    queued_application(product=product, last_names="Pérez Gómez")
+    gomezano = queued_application(product=product, last_names="Gomezano Ruiz")
+    perez = queued_application(product=product, last_names="Pérez Gómez")
     client = staff_client(program_officer)
 
     for term in ("gomez pena", "GÓMEZ PEÑA", "Gomez Pe"):
         assert listed_references(client.get(CHANGELIST, {"q": term})) == {gomez.reference}
-    assert len(listed_references(client.get(CHANGELIST, {"q": "gomez"}))) == 2  # Gómez and Gomezano, not Pérez
+    # Gómez and Gomezano, not Pérez (the queue's random es_CO surnames may add another Gómez).
+    found = listed_references(client.get(CHANGELIST, {"q": "gomez"}))
+    assert found >= {gomez.reference, gomezano.reference}
+    assert perez.reference not in found
 
 
 def test_the_document_number_is_found_through_its_blind_index_not_stored_in_clear(program_officer, searched):
