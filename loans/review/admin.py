@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -20,7 +21,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from applicants import crypto
 from applicants.emails import normalize_email
 from applicants.models import User
-from applicants.search import fold
 from loans import permissions
 from loans.applications import workflow
 from loans.applications.admin import RecheckFlagInline
@@ -46,7 +46,7 @@ from loans.review.forms import (
     program_officers,
 )
 from loans.review.models import ScoringCriterion
-from portal.pagination import EstimatedCountPaginator
+from portal.pagination import SEARCH_EXACT_BELOW, EstimatedCountPaginator
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -280,8 +280,15 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         # Leaving drafts out is the queue itself, not a filter: the whole queue is still estimated.
+        # A search is estimated from SEARCH_EXACT_BELOW matches on (a common surname at 1M).
+        searching = bool(request.GET.get(SEARCH_VAR, "").strip())
         return self.paginator(
-            queryset, per_page, orphans, allow_empty_first_page, unfiltered=self.get_queryset(request)
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            unfiltered=self.get_queryset(request),
+            estimate_from=SEARCH_EXACT_BELOW if searching else None,
         )
 
     def has_add_permission(self, request):
@@ -338,11 +345,11 @@ class LoanApplicationAdmin(SimpleHistoryAdmin):
             by_document = queryset.filter(applicant__profile__document_number_hash__in=hashes)
             by_phone = queryset.filter(applicant__profile__phone_hash__in=hashes)
             ids = {*by_document.values_list("pk", flat=True)[:200], *by_phone.values_list("pk", flat=True)[:200]}
-            if not any(ch.isdigit() for ch in term):
-                # Unordered: the planner starts from the last-name index instead of walking the queue's order.
-                by_name = queryset.filter(applicant__profile__last_names_search__startswith=fold(term)).order_by()
-                ids.update(by_name.values_list("pk", flat=True)[:1000])
             matches = queryset.filter(pk__in=ids)
+            if not any(ch.isdigit() for ch in term):
+                # Every match, newest first like the queue, paginated by the database.
+                by_name = review_selectors.applications_by_last_name(queryset, term)
+                matches = (matches | by_name) if ids else by_name
         return matches, False
 
     @admin.action(description=_("Assign to an officer"), permissions=["review"])

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connections
+from django.db.models import F, Lookup, QuerySet
 from django.utils.translation import gettext as _
 
 from applicants.crypto import mask
 from applicants.models import ReturneeProfile, User
 from applicants.phones import format_phone
+from applicants.search import fold
 from loans import permissions
 from loans.applications.models import ApplicationMessage, LoanApplication
 from loans.applications.selectors import application_schedule
@@ -103,3 +107,42 @@ def review_page(application: LoanApplication, viewer: User) -> dict[str, Any]:
         "rubric": score_summary(application),
         "duplicates": duplicate_identities(application),
     }
+
+
+# A surname held by this many profiles or more is common enough that a page of its newest
+# applications lies near the top of the queue's date index (at 1M: "Rodríguez", 47,292 profiles,
+# 50 matches within the newest ~1,200 applications); below it, reading every match from the
+# last-name index and sorting them is cheaper (a surname of 3,600 profiles: 45-170 ms, against
+# 0.7-1.2 s walking ~26,000 applications).
+COMMON_SURNAME_FROM = 5_000
+
+
+def applications_by_last_name(queryset: QuerySet[LoanApplication], term: str) -> QuerySet[LoanApplication]:
+    """Applications in ``queryset`` whose applicant's last names begin with ``term``, accent- and
+    case-blind, in the queryset's order (the queue's: newest first) and never truncated.
+
+    The plan is chosen here, not left to the planner's guess at how far down the date index the
+    matches lie: the planner's estimate of the matching profiles (exact enough since migration
+    applicants 0013 refined the column's statistics; EXPLAIN only, nothing read) tells a common
+    surname, searched as a semi-join the planner serves by walking the date index, from the others,
+    whose applicants are collected first (``= ANY(ARRAY(…))``, which the planner cannot turn into
+    that walk) and their applications read through the applicant index, then sorted.
+    """
+    matching = ReturneeProfile.objects.filter(last_names_search__startswith=fold(term)).order_by()
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.filter(applicant__in=matching.values("user_id"))
+    plan = json.loads(matching.values("user_id").explain(format="json"))
+    if plan[0]["Plan"]["Plan Rows"] >= COMMON_SURNAME_FROM:
+        return queryset.filter(applicant__in=matching.values("user_id"))
+    return queryset.filter(_EqualsAny(F("applicant_id"), ArraySubquery(matching.values("user_id"))))
+
+
+class _EqualsAny(Lookup):
+    """``lhs = ANY(rhs)``: PostgreSQL evaluates the array once, before the query it filters."""
+
+    lookup_name = "equals_any"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
