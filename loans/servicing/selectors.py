@@ -87,7 +87,7 @@ def lender_of(loan: Loan) -> Lender | None:
 def loan_for_borrower(*, public_id, user: User) -> Loan:
     """The loan of the user's own application (404 for anyone else's)."""
     return get_object_or_404(
-        Loan.objects.select_related("application", "offer", "application__product"),
+        Loan.objects.select_related("application", "offer"),
         application__public_id=public_id,
         application__applicant=user,
     )
