@@ -32,14 +32,20 @@ def tiny_pdf() -> bytes:
     return bytes(out)
 
 
+# The migrations that create the role groups and give them permissions (the "Intermediary" group
+# of 0013_intermediary_group has none of its own).
+ROLE_MIGRATIONS = ("0006_roles", "0013_programme_roles_and_reminder", "0014_servicing_roles")
+
+
 def role(name: str) -> Group:
-    """The role group of migration 0006, put back if an earlier transactional test flushed it."""
+    """A role group as the migrations leave it, put back if an earlier transactional test flushed it."""
     from importlib import import_module
 
     group, created = Group.objects.get_or_create(name=name)
     if created:
-        for app_label, codename in import_module("loans.migrations.0006_roles").ROLES[name]:
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        for migration in ROLE_MIGRATIONS:
+            for app_label, codename in import_module(f"loans.migrations.{migration}").ROLES.get(name, ()):
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return group
 
 
