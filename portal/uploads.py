@@ -58,3 +58,23 @@ def read_upload(uploaded, *, max_bytes: int, too_large: ValidationError, default
         )
     name = (uploaded.name or "").replace("\\", "/").rsplit("/", 1)[-1][:150] or default_name
     return CheckedUpload(original_name=name, content_type=mime, size=len(content), content=content)
+
+
+def one_page_pdf() -> bytes:
+    """A one-page PDF with a correct cross-reference table, the smallest the upload check accepts
+    (the demo's documents and the tests')."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

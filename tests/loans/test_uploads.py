@@ -18,6 +18,7 @@ from loans.applications import services
 from loans.choices import ApplicationStatus
 from loans.models import ApplicationDocument
 from portal.storage import walk
+from portal.uploads import one_page_pdf
 from tests.loans.helpers import add_documents
 
 pytestmark = pytest.mark.usefixtures("storage_backend")
@@ -26,23 +27,7 @@ NOT_ACCEPTED = "Only PDF, JPEG or PNG files are accepted. This file is not one o
 STORAGE_NAME = re.compile(r"^documents/[0-9a-f]{2}/[0-9a-f]{32}$")
 
 
-def _pdf() -> bytes:
-    """A real one-page PDF, with a correct cross-reference table."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return out
+_pdf = one_page_pdf
 
 
 def _png() -> bytes:

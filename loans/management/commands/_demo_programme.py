@@ -24,6 +24,7 @@ from loans.products.models import LoanProduct
 from loans.review import services as review
 from loans.servicing import repayments
 from loans.servicing.models import FollowUpVisit, Loan
+from portal.uploads import one_page_pdf
 
 # (first names, last names, sex, department, municipality, country, business, CIIU section/division,
 #  amount, target): the target is where the application stands at the end.
@@ -45,25 +46,6 @@ PEOPLE = [
 ]
 
 
-def _pdf() -> bytes:
-    """A one-page PDF, the smallest the upload check accepts."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def _months_ago(today: date, months: int) -> date:
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     return date(year, month + 1, min(today.day, 28))
@@ -77,7 +59,7 @@ def seed_programme(password: str) -> int:
     product = LoanProduct.objects.get(code="retorno-productivo-2026")
     officer = User.objects.get(email="oficial@demo.retorno.co")
     approver = User.objects.get(email="aprobador@demo.retorno.co")
-    pdf = _pdf()
+    pdf = one_page_pdf()
     # One hash for every demo returnee: Argon2 on each would be most of the seed's time.
     hashed = make_password(password)
     for number, person in enumerate(PEOPLE, start=1):
